@@ -1,0 +1,260 @@
+"""Applicant forms. Each error message is an instruction, in the applicant's language.
+
+Fields clean what people type on a phone (spaces, hyphens, odd characters) and return
+domain values; nothing here writes to the database.
+"""
+
+import datetime as dt
+import unicodedata
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from allocation.models import Port
+from registrations.addresses import normalise_address
+from registrations.households import HouseholdDetails, MemberData
+from registrations.models import Member, Place
+from registrations.nationalities import NATIONALITIES
+from registrations.references import normalise_reference
+
+NAME_PUNCTUATION = set(" -'’.")
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+
+
+def clean_text(value: str, max_length: int, too_long: str) -> str:
+    """Collapse spaces and refuse control characters, which no one types on purpose."""
+    value = " ".join(value.split())
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in value):
+        raise ValidationError(_("Remove the unusual characters from this answer"))
+    if len(value) > max_length:
+        raise ValidationError(too_long)
+    return value
+
+
+class IdempotentForm(forms.Form):
+    """Carries the key that makes a resend of this form harmless."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+
+class AddressForm(forms.Form):
+    address = forms.CharField(label=_("Phone number or email address"), max_length=300, required=False)
+
+    def clean_address(self) -> str:
+        return normalise_address(self.cleaned_data["address"])
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=30, required=False)
+
+    def clean_code(self) -> str:
+        code = "".join(ch for ch in self.cleaned_data["code"] if not ch.isspace() and ch != "-")
+        if not code:
+            raise ValidationError(_("Enter the 6-digit code from the message"))
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
+            raise ValidationError(_("Enter the code as 6 numbers, like 123456"))
+        return code
+
+
+class RecoveryForm(forms.Form):
+    reference = forms.CharField(label=_("Household reference"), max_length=40, required=False)
+    recovery_code = forms.CharField(label=_("Recovery code"), max_length=40, required=False)
+
+    def clean_reference(self) -> str:
+        text = self.cleaned_data["reference"]
+        if not text.strip():
+            raise ValidationError(_("Enter your household reference, like K7M-4QX-P2R"))
+        reference = normalise_reference(text)
+        if reference is None:
+            raise ValidationError(_("Check the reference: it has 9 letters and numbers, like K7M-4QX-P2R"))
+        return reference
+
+    def clean_recovery_code(self) -> str:
+        code = self.cleaned_data["recovery_code"].strip()
+        if not code:
+            raise ValidationError(_("Enter one of the recovery codes you wrote down"))
+        return code
+
+
+class HouseholdDetailsForm(IdempotentForm):
+    current_place = forms.ModelChoiceField(
+        label=_("Where are you now?"),
+        queryset=Place.objects.all(),
+        required=False,
+        empty_label=_("Choose a city or town"),
+    )
+    preferred_port = forms.ModelChoiceField(
+        label=_("Which port of entry do you want to go to?"),
+        queryset=Port.objects.filter(accepts_requests=True),
+        required=False,
+        empty_label=_("Choose a port"),
+    )
+    contact_phone = forms.CharField(label=_("Phone number for messages (optional)"), max_length=40, required=False)
+    contact_email = forms.CharField(label=_("Email address for messages (optional)"), max_length=300, required=False)
+    language = forms.ChoiceField(label=_("Language for messages"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["current_place"].error_messages["invalid_choice"] = _("Choose where you are now from the list")
+        self.fields["preferred_port"].error_messages["invalid_choice"] = _("Choose a port from the list")
+        self.fields["language"].error_messages["invalid_choice"] = _("Choose a language from the list")
+
+    def clean_current_place(self) -> Place:
+        place = self.cleaned_data["current_place"]
+        if place is None:
+            raise ValidationError(_("Choose where you are now"))
+        return place
+
+    def clean_preferred_port(self) -> Port:
+        port = self.cleaned_data["preferred_port"]
+        if port is None:
+            raise ValidationError(_("Choose the port of entry you want to go to"))
+        return port
+
+    def clean_contact_phone(self) -> str:
+        value = self.cleaned_data["contact_phone"].strip()
+        if not value:
+            return ""
+        if "@" in value:
+            raise ValidationError(_("Enter a phone number here, or leave it empty"))
+        return normalise_address(value)
+
+    def clean_contact_email(self) -> str:
+        value = self.cleaned_data["contact_email"].strip()
+        if not value:
+            return ""
+        if "@" not in value:
+            raise ValidationError(_("Enter an email address like name@example.com, or leave it empty"))
+        return normalise_address(value)
+
+    def details(self) -> HouseholdDetails:
+        data = self.cleaned_data
+        return HouseholdDetails(
+            current_place=data["current_place"],
+            preferred_port_id=data["preferred_port"].pk,
+            contact_phone=data["contact_phone"],
+            contact_email=data["contact_email"],
+            language=data["language"],
+        )
+
+
+class MemberForm(forms.Form):
+    given_names = forms.CharField(label=_("Given names"), max_length=10_000, required=False)
+    family_names = forms.CharField(label=_("Family names"), max_length=10_000, required=False)
+    date_of_birth = forms.CharField(
+        label=_("Date of birth"),
+        help_text=_("For example 27/03/2015"),
+        max_length=40,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    nationality = forms.ChoiceField(label=_("Nationality"), choices=[("", _("Choose a nationality")), *NATIONALITIES], required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Member.Sex.choices, widget=forms.RadioSelect, required=False)
+    relationship = forms.ChoiceField(
+        label=_("Relationship to the head of household"),
+        choices=[("", _("Choose a relationship")), *Member.Relationship.choices],
+        required=False,
+    )
+    languages = forms.CharField(label=_("Languages this person speaks (optional)"), max_length=10_000, required=False)
+    needs = forms.CharField(
+        label=_("Health or other needs we should know about (optional)"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("nationality", "sex", "relationship"):
+            self.fields[name].error_messages["invalid_choice"] = _("Choose an answer from the list")
+
+    def _clean_name(self, name: str, missing: str, too_long: str) -> str:
+        value = clean_text(self.cleaned_data[name], 100, too_long)
+        if not value:
+            raise ValidationError(missing)
+        if not all(ch.isalpha() or unicodedata.category(ch).startswith("M") or ch in NAME_PUNCTUATION for ch in value):
+            raise ValidationError(_("Names can only have letters, spaces, hyphens and apostrophes"))
+        return value
+
+    def clean_given_names(self) -> str:
+        return self._clean_name(
+            "given_names", _("Enter the given names"), _("Given names must be 100 characters or fewer")
+        )
+
+    def clean_family_names(self) -> str:
+        return self._clean_name(
+            "family_names", _("Enter the family names"), _("Family names must be 100 characters or fewer")
+        )
+
+    def clean_date_of_birth(self) -> dt.date:
+        text = self.cleaned_data["date_of_birth"].strip()
+        if not text:
+            raise ValidationError(_("Enter the date of birth"))
+        for date_format in DATE_FORMATS:
+            try:
+                born = dt.datetime.strptime(text, date_format).date()
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValidationError(_("Enter a real date of birth, like 27/03/2015"))
+        if born > timezone.localdate():
+            raise ValidationError(_("The date of birth must be today or in the past"))
+        if born.year < 1900:
+            raise ValidationError(_("Enter a date of birth after 1900"))
+        return born
+
+    def clean_nationality(self) -> str:
+        if not self.cleaned_data["nationality"]:
+            raise ValidationError(_("Choose the nationality"))
+        return self.cleaned_data["nationality"]
+
+    def clean_sex(self) -> str:
+        if not self.cleaned_data["sex"]:
+            raise ValidationError(_("Choose the sex"))
+        return self.cleaned_data["sex"]
+
+    def clean_relationship(self) -> str:
+        if not self.cleaned_data["relationship"]:
+            raise ValidationError(_("Choose the relationship to the head of household"))
+        return self.cleaned_data["relationship"]
+
+    def clean_languages(self) -> str:
+        return clean_text(self.cleaned_data["languages"], 200, _("Languages must be 200 characters or fewer"))
+
+    def clean_needs(self) -> str:
+        value = self.cleaned_data["needs"].strip()
+        if len(value) > 1000:
+            raise ValidationError(_("Needs must be 1,000 characters or fewer"))
+        if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} and ch not in "\r\n" for ch in value):
+            raise ValidationError(_("Remove the unusual characters from this answer"))
+        return value
+
+    def member_data(self) -> MemberData:
+        data = self.cleaned_data
+        return MemberData(**{name: data[name] for name in MemberData.__dataclass_fields__})
+
+
+class SingleMemberForm(MemberForm, IdempotentForm):
+    """Adding or changing one person on their own page."""
+
+
+class BaseMemberFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        if self.total_form_count() > settings.MAX_HOUSEHOLD_SIZE:
+            raise ValidationError(_("A household can have at most 20 people"))
+
+
+MemberFormSet = forms.formset_factory(
+    MemberForm,
+    formset=BaseMemberFormSet,
+    extra=0,
+    min_num=1,
+    max_num=settings.MAX_HOUSEHOLD_SIZE,
+    absolute_max=settings.MAX_HOUSEHOLD_SIZE,
+)

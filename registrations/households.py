@@ -1,0 +1,200 @@
+"""Registering a household and changing its members: every state change in one place."""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from registrations import idempotency
+from registrations.models import Applicant, Household, Member, Place
+from registrations.persons import person_key
+from registrations.references import new_reference
+
+
+@dataclass(frozen=True)
+class MemberData:
+    given_names: str
+    family_names: str
+    date_of_birth: dt.date
+    nationality: str
+    sex: str
+    relationship: str
+    languages: str = ""
+    needs: str = ""
+
+    @property
+    def key(self) -> str:
+        return person_key(self.given_names, self.family_names, self.date_of_birth, self.nationality)
+
+
+@dataclass(frozen=True)
+class HouseholdDetails:
+    current_place: Place
+    preferred_port_id: int
+    contact_phone: str
+    contact_email: str
+    language: str
+
+
+class DuplicatePerson(Exception):
+    """Some people are already in another active household, or entered twice in this one.
+
+    ``elsewhere`` and ``repeated`` hold positions in the submitted list of members.
+    """
+
+    def __init__(self, elsewhere: Sequence[int] = (), repeated: Sequence[int] = ()) -> None:
+        super().__init__("duplicate person")
+        self.elsewhere = list(elsewhere)
+        self.repeated = list(repeated)
+
+
+class MembersLocked(Exception):
+    """Members cannot change once an appointment is fixed."""
+
+
+def _check_duplicates(members: Sequence[MemberData], exclude_member_ids: Sequence[int] = ()) -> None:
+    keys = [m.key for m in members]
+    repeated = [i for i, key in enumerate(keys) if key in keys[:i]]
+    taken = set(
+        Member.objects.filter(person_key__in=keys, is_active=True)
+        .exclude(pk__in=exclude_member_ids)
+        .values_list("person_key", flat=True)
+    )
+    elsewhere = [i for i, key in enumerate(keys) if key in taken]
+    if elsewhere or repeated:
+        raise DuplicatePerson(elsewhere=elsewhere, repeated=repeated)
+
+
+def _write_members(household: Household, members: Sequence[MemberData]) -> list[Member]:
+    """Insert members; a person saved by someone else a moment ago becomes DuplicatePerson."""
+    try:
+        with transaction.atomic():
+            return Member.objects.bulk_create(
+                [Member(household=household, person_key=m.key, **_fields(m)) for m in members]
+            )
+    except IntegrityError:
+        _check_duplicates(members)
+        raise
+
+
+def _fields(member: MemberData) -> dict:
+    return {
+        "given_names": member.given_names,
+        "family_names": member.family_names,
+        "date_of_birth": member.date_of_birth,
+        "nationality": member.nationality,
+        "sex": member.sex,
+        "relationship": member.relationship,
+        "languages": member.languages,
+        "needs": member.needs,
+    }
+
+
+def _resize(household: Household) -> None:
+    household.size = household.members.filter(is_active=True).count()
+    household.save(update_fields=["size", "updated_at"])
+
+
+def register_household(
+    applicant: Applicant,
+    details: HouseholdDetails,
+    members: Sequence[MemberData],
+    key: str,
+    request_hash: str,
+) -> str:
+    """Create the household with all its members at once; its registration time is its priority.
+
+    Returns the URL of the result, the same for every resend of the same submit.
+    """
+    with transaction.atomic():
+        claimed = idempotency.claim(f"applicant:{applicant.pk}", key, request_hash)
+        if isinstance(claimed, str):
+            return claimed
+        if Household.objects.filter(applicant=applicant).exists():
+            return idempotency.record(claimed, reverse("household"))
+        _check_duplicates(members)
+        household = Household.objects.create(
+            reference=new_reference(),
+            applicant=applicant,
+            registered_at=timezone.now(),
+            current_place=details.current_place,
+            preferred_port_id=details.preferred_port_id,
+            contact_phone=details.contact_phone,
+            contact_email=details.contact_email,
+            language=details.language,
+            size=len(members),
+        )
+        _write_members(household, members)
+        return idempotency.record(claimed, reverse("household_registered"))
+
+
+def add_member(household: Household, member: MemberData, key: str, request_hash: str) -> str:
+    """Add one person; the household keeps its registration time."""
+    with transaction.atomic():
+        claimed = idempotency.claim(f"household:{household.pk}", key, request_hash)
+        if isinstance(claimed, str):
+            return claimed
+        locked = Household.objects.select_for_update().get(pk=household.pk)
+        if not locked.can_change_members:
+            raise MembersLocked
+        _check_duplicates([member])
+        _write_members(locked, [member])
+        _resize(locked)
+        return idempotency.record(claimed, reverse("household"))
+
+
+def change_member(member: Member, data: MemberData, key: str, request_hash: str) -> str:
+    """Correct a person's details; the duplicate rule still holds."""
+    with transaction.atomic():
+        claimed = idempotency.claim(f"household:{member.household_id}", key, request_hash)
+        if isinstance(claimed, str):
+            return claimed
+        household = Household.objects.select_for_update().get(pk=member.household_id)
+        if not household.can_change_members:
+            raise MembersLocked
+        _check_duplicates([data], exclude_member_ids=[member.pk])
+        for name, value in _fields(data).items():
+            setattr(member, name, value)
+        member.person_key = data.key
+        try:
+            with transaction.atomic():
+                member.save()
+        except IntegrityError:
+            _check_duplicates([data], exclude_member_ids=[member.pk])
+            raise
+        return idempotency.record(claimed, reverse("household"))
+
+
+def remove_member(member: Member, key: str) -> str:
+    """Take a person off the household. The last person cannot be removed."""
+    with transaction.atomic():
+        claimed = idempotency.claim(f"household:{member.household_id}", key, f"remove:{member.pk}")
+        if isinstance(claimed, str):
+            return claimed
+        household = Household.objects.select_for_update().get(pk=member.household_id)
+        if not household.can_change_members:
+            raise MembersLocked
+        if household.members.filter(is_active=True).count() > 1:
+            member.delete()
+            _resize(household)
+        return idempotency.record(claimed, reverse("household"))
+
+
+def change_details(household: Household, details: HouseholdDetails, key: str, request_hash: str) -> str:
+    """Change where the household is, its port and contact; never its registration time."""
+    with transaction.atomic():
+        claimed = idempotency.claim(f"household:{household.pk}", key, request_hash)
+        if isinstance(claimed, str):
+            return claimed
+        household.current_place = details.current_place
+        household.preferred_port_id = details.preferred_port_id
+        household.contact_phone = details.contact_phone
+        household.contact_email = details.contact_email
+        household.language = details.language
+        household.save(
+            update_fields=["current_place", "preferred_port", "contact_phone", "contact_email", "language", "updated_at"]
+        )
+        return idempotency.record(claimed, reverse("household"))

@@ -1,0 +1,183 @@
+"""Applicants, their households and members, and what keeps their submits safe."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Place(models.Model):
+    """A Mexican city or town from the gazetteer: where an applicant can say they are now."""
+
+    state_code = models.CharField(max_length=8)
+    state_name = models.CharField(max_length=64)
+    name = models.CharField(max_length=100)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5)
+
+    class Meta:
+        ordering = ["state_name", "name"]
+        constraints = [models.UniqueConstraint(fields=["state_code", "name"], name="unique_place_per_state")]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.state_name}"
+
+
+class Applicant(models.Model):
+    """Someone who signs in. The address is a phone (+digits) or an email; null when an NGO
+    registered a person who has no phone yet (they sign in with a recovery code)."""
+
+    address = models.CharField(max_length=254, unique=True, null=True, blank=True)
+    language = models.CharField(max_length=10, default="en")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_signin_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Applicant {self.pk}"
+
+
+class SigninCode(models.Model):
+    """A one-time code sent to an address. Only its hash is kept."""
+
+    class Purpose(models.TextChoices):
+        SIGNIN = "signin"
+        MOVE = "move"
+
+    address = models.CharField(max_length=254, db_index=True)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.SIGNIN)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class RecoveryCode(models.Model):
+    """One of the codes written down on paper; each signs in once."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class Attempt(models.Model):
+    """A failed try counted against a limit (for example recovery codes per reference)."""
+
+    bucket = models.CharField(max_length=80, db_index=True)
+    created_at = models.DateTimeField(db_index=True)
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def waiting(self) -> "HouseholdQuerySet":
+        return self.filter(status=Household.Status.WAITING)
+
+    def active(self) -> "HouseholdQuerySet":
+        return self.exclude(status=Household.Status.CLOSED)
+
+
+class Household(models.Model):
+    """Everyone who travels together. Appointments are always for the whole household."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        OFFERED = "offered", _("Appointment offered")
+        CONFIRMED = "confirmed", _("Appointment confirmed")
+        CHECKED_IN = "checked_in", _("Checked in")
+        CLOSED = "closed", _("Closed")
+
+    reference = models.CharField(max_length=16, unique=True)
+    applicant = models.OneToOneField(Applicant, on_delete=models.PROTECT, related_name="household", null=True)
+    # The household's priority: set once at registration, never changed afterwards.
+    registered_at = models.DateTimeField(db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.WAITING)
+    # Member count kept beside the members so allocation reads one narrow table.
+    size = models.PositiveSmallIntegerField(default=0)
+    current_place = models.ForeignKey(Place, on_delete=models.PROTECT)
+    preferred_port = models.ForeignKey("allocation.Port", on_delete=models.PROTECT, related_name="households")
+    contact_phone = models.CharField(max_length=20, blank=True)
+    contact_email = models.CharField(max_length=254, blank=True)
+    language = models.CharField(max_length=10, default="en")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "preferred_port", "registered_at"], name="household_pool")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def can_change_members(self) -> bool:
+        return self.status == self.Status.WAITING
+
+
+class Member(models.Model):
+    """One person in a household. A person may be in only one active household."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "F", _("Female")
+        MALE = "M", _("Male")
+        OTHER = "X", _("Another answer or prefer not to say")
+
+    class Relationship(models.TextChoices):
+        HEAD = "head", _("Head of household")
+        PARTNER = "partner", _("Husband, wife or partner")
+        CHILD = "child", _("Son or daughter")
+        PARENT = "parent", _("Mother or father")
+        SIBLING = "sibling", _("Brother or sister")
+        GRANDCHILD = "grandchild", _("Grandchild")
+        OTHER_RELATIVE = "relative", _("Other relative")
+        OTHER = "other", _("Not related")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    given_names = models.CharField(max_length=100)
+    family_names = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    nationality = models.CharField(max_length=2)
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    relationship = models.CharField(max_length=12, choices=Relationship.choices)
+    languages = models.CharField(max_length=200, blank=True)
+    needs = models.TextField(max_length=1000, blank=True)
+    # HMAC of the normalised name, birth date and nationality (see registrations.persons).
+    person_key = models.CharField(max_length=64)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person_key"], condition=Q(is_active=True), name="one_active_household_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_names} {self.family_names}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.family_names}"
+
+
+class IdempotencyKey(models.Model):
+    """A submit already applied: sending it again returns the same result."""
+
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=64)
+    request_hash = models.CharField(max_length=64)
+    result_url = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="unique_idempotency_key")]
+
+
+class OutboundMessage(models.Model):
+    """Every message sent to an applicant, kept so the default backend is a real outbox."""
+
+    channel = models.CharField(max_length=10)
+    address = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)

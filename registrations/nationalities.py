@@ -1,0 +1,41 @@
+"""Nationalities offered in the form: the ones people seeking asylum at the border most often
+hold (CBP and NGO reports), then "another nationality" for everyone else."""
+
+from django.utils.translation import gettext_lazy as _
+
+NATIONALITIES = [
+    ("VE", _("Venezuela")),
+    ("HT", _("Haiti")),
+    ("CU", _("Cuba")),
+    ("HN", _("Honduras")),
+    ("MX", _("Mexico")),
+    ("GT", _("Guatemala")),
+    ("SV", _("El Salvador")),
+    ("NI", _("Nicaragua")),
+    ("CO", _("Colombia")),
+    ("EC", _("Ecuador")),
+    ("PE", _("Peru")),
+    ("DO", _("Dominican Republic")),
+    ("BR", _("Brazil")),
+    ("CL", _("Chile")),
+    ("RU", _("Russia")),
+    ("UZ", _("Uzbekistan")),
+    ("KZ", _("Kazakhstan")),
+    ("TJ", _("Tajikistan")),
+    ("KG", _("Kyrgyzstan")),
+    ("GE", _("Georgia")),
+    ("TR", _("Turkey")),
+    ("CN", _("China")),
+    ("IN", _("India")),
+    ("AF", _("Afghanistan")),
+    ("MR", _("Mauritania")),
+    ("SN", _("Senegal")),
+    ("GN", _("Guinea")),
+    ("CM", _("Cameroon")),
+    ("AO", _("Angola")),
+    ("CD", _("Democratic Republic of the Congo")),
+    ("GH", _("Ghana")),
+    ("ER", _("Eritrea")),
+    ("ET", _("Ethiopia")),
+    ("XX", _("Another nationality or stateless")),
+]

@@ -1,0 +1,65 @@
+"""Small helpers shared by applicant views."""
+
+import uuid
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django import forms
+from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from django_htmx.middleware import HtmxDetails
+
+from registrations.middleware import SESSION_KEY
+from registrations.models import Applicant
+
+
+class HtmxHttpRequest(HttpRequest):
+    """The request as django-htmx and ApplicantMiddleware leave it (for type checkers)."""
+
+    htmx: HtmxDetails
+    applicant: Applicant | None
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def error_list(*forms_: forms.BaseForm | forms.BaseFormSet | None) -> list[tuple[str, str]]:
+    """Every error as (field id, message), in page order, for the error summary."""
+    found: list[tuple[str, str]] = []
+    for form in forms_:
+        if form is None:
+            continue
+        if isinstance(form, forms.BaseFormSet):
+            found += [("", str(message)) for message in form.non_form_errors()]
+            found += error_list(*form.forms)
+            continue
+        found += [("", str(message)) for message in form.non_field_errors()]
+        for name, errors in form.errors.items():
+            if name == forms.forms.NON_FIELD_ERRORS:
+                continue
+            field_id = form[name].auto_id if name in form.fields else ""
+            found += [(field_id, str(message)) for message in errors]
+    return found
+
+
+def sign_in(session: SessionBase, applicant: Applicant) -> None:
+    """A new session id at sign-in, so a session id seen before cannot be reused."""
+    session.cycle_key()
+    session[SESSION_KEY] = applicant.pk
+
+
+def applicant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.applicant is None:
+            return redirect("signin")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def post_items(request: HttpRequest) -> Iterable[tuple[str, str]]:
+    return ((key, value) for key in request.POST for value in request.POST.getlist(key))

@@ -1,0 +1,238 @@
+"""Household pages: register everyone at once, then see, add, change or remove people."""
+
+from django.contrib import messages
+from django.forms.utils import ErrorDict
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from registrations import households
+from registrations.forms import HouseholdDetailsForm, MemberFormSet, SingleMemberForm
+from registrations.households import DuplicatePerson, MembersLocked
+from registrations.idempotency import KeyReused, payload_hash
+from registrations.models import Household, Member
+from registrations.views.common import HtmxHttpRequest, applicant_required, error_list, new_key, post_items
+
+DUPLICATE_ELSEWHERE = gettext_lazy(
+    "This person is already registered in another household. Nothing you typed is lost. "
+    "To move them into this household, ask for them to be moved, or contact an NGO for help."
+)
+DUPLICATE_REPEATED = gettext_lazy("You have entered this person twice. Remove one of them.")
+
+
+def _own_household(request: HtmxHttpRequest) -> Household | None:
+    return Household.objects.filter(applicant=request.applicant).select_related("preferred_port").first()
+
+
+def _own_member(request: HtmxHttpRequest, pk: int) -> Member:
+    """Only a member of the signed-in applicant's household; anything else is a 404."""
+    return get_object_or_404(Member, pk=pk, household__applicant=request.applicant, is_active=True)
+
+
+def _done(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _key_reused(request: HtmxHttpRequest) -> HttpResponse:
+    return render(request, "errors/key_reused.html", status=422)
+
+
+def _locked(request: HtmxHttpRequest) -> HttpResponse:
+    messages.error(request, _("People cannot be changed now that an appointment is fixed. Ask an NGO for help."))
+    return redirect("household")
+
+
+def _member_forms(formset) -> list:
+    """The filled-in member forms: a blank row added by mistake is ignored."""
+    return [form for i, form in enumerate(formset.forms) if i == 0 or form.has_changed()]
+
+
+@require_GET
+@never_cache
+@applicant_required
+def household(request: HtmxHttpRequest) -> HttpResponse:
+    own = _own_household(request)
+    if own is None:
+        return redirect("household_new")
+    members = own.members.filter(is_active=True)
+    return render(request, "registrations/household.html", {"household": own, "members": members})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@vary_on_headers("HX-Request")
+@applicant_required
+def household_new(request: HtmxHttpRequest) -> HttpResponse:
+    if _own_household(request) is not None:
+        return redirect("household")
+    if request.method == "GET":
+        details = HouseholdDetailsForm(initial={"idempotency_key": new_key(), "language": get_language()})
+        formset = MemberFormSet(prefix="members")
+        return _render_new(request, details, formset, [])
+    details = HouseholdDetailsForm(request.POST)
+    formset = MemberFormSet(request.POST, prefix="members")
+    if "add_member" in request.POST:
+        formset = _with_blank_member(request.POST)
+        template = "registrations/household_new.html#member-forms" if request.htmx else None
+        details._errors = ErrorDict()
+        return _render_new(request, details, formset, [], template=template)
+    if details.is_valid() and formset.is_valid():
+        forms_ = _member_forms(formset)
+        try:
+            url = households.register_household(
+                request.applicant,
+                details.details(),
+                [form.member_data() for form in forms_],
+                key=details.cleaned_data["idempotency_key"] or new_key(),
+                request_hash=payload_hash(post_items(request)),
+            )
+        except DuplicatePerson as duplicate:
+            for i in duplicate.elsewhere:
+                forms_[i].add_error("given_names", DUPLICATE_ELSEWHERE)
+            for i in duplicate.repeated:
+                forms_[i].add_error("given_names", DUPLICATE_REPEATED)
+        except KeyReused:
+            return _key_reused(request)
+        else:
+            return _done(request, url)
+    return _render_new(request, details, formset, error_list(details, formset), status=400)
+
+
+def _with_blank_member(data) -> MemberFormSet:
+    """The same people as typed, plus one empty row: nothing typed is lost."""
+    data = data.copy()
+    total = data.get("members-TOTAL_FORMS", "")
+    total = int(total) if total.isdigit() else 1
+    data["members-TOTAL_FORMS"] = str(min(total + 1, MemberFormSet.max_num))
+    formset = MemberFormSet(data, prefix="members")
+    for form in formset.forms:
+        form._errors = ErrorDict()  # shown as typed, not judged yet
+    return formset
+
+
+def _render_new(request: HtmxHttpRequest, details, formset, errors, template=None, status=200) -> HttpResponse:
+    context = {"details": details, "formset": formset, "errors": errors}
+    return render(request, template or "registrations/household_new.html", context, status=status)
+
+
+@require_GET
+@applicant_required
+def household_registered(request: HtmxHttpRequest) -> HttpResponse:
+    own = _own_household(request)
+    if own is None:
+        return redirect("household_new")
+    return render(request, "registrations/household_registered.html", {"household": own})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@applicant_required
+def member_add(request: HtmxHttpRequest) -> HttpResponse:
+    own = _own_household(request)
+    if own is None:
+        return redirect("household_new")
+    if not own.can_change_members:
+        return _locked(request)
+    form = SingleMemberForm(request.POST or None, initial={"idempotency_key": new_key()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            url = households.add_member(
+                own, form.member_data(), form.cleaned_data["idempotency_key"] or new_key(), payload_hash(post_items(request))
+            )
+        except DuplicatePerson as duplicate:
+            form.add_error("given_names", DUPLICATE_ELSEWHERE if duplicate.elsewhere else DUPLICATE_REPEATED)
+        except KeyReused:
+            return _key_reused(request)
+        except MembersLocked:
+            return _locked(request)
+        else:
+            messages.success(request, _("Person added."))
+            return _done(request, url)
+    status = 400 if form.errors else 200
+    context = {"form": form, "errors": error_list(form), "title": _("Add a person")}
+    return render(request, "registrations/member_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@applicant_required
+def member_change(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    member = _own_member(request, pk)
+    if not member.household.can_change_members:
+        return _locked(request)
+    initial = {name: getattr(member, name) for name in SingleMemberForm.base_fields if hasattr(member, name)}
+    initial["date_of_birth"] = member.date_of_birth.isoformat()
+    initial["idempotency_key"] = new_key()
+    form = SingleMemberForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            url = households.change_member(
+                member, form.member_data(), form.cleaned_data["idempotency_key"] or new_key(), payload_hash(post_items(request))
+            )
+        except DuplicatePerson:
+            form.add_error("given_names", DUPLICATE_ELSEWHERE)
+        except KeyReused:
+            return _key_reused(request)
+        except MembersLocked:
+            return _locked(request)
+        else:
+            messages.success(request, _("Changes saved."))
+            return _done(request, url)
+    status = 400 if form.errors else 200
+    context = {"form": form, "errors": error_list(form), "title": _("Change this person's details"), "member": member}
+    return render(request, "registrations/member_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@applicant_required
+def member_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    member = _own_member(request, pk)
+    if not member.household.can_change_members:
+        return _locked(request)
+    if member.household.size <= 1:
+        messages.error(request, _("A household needs at least one person. Add someone else before removing this person."))
+        return redirect("household")
+    if request.method == "POST":
+        try:
+            url = households.remove_member(member, request.POST.get("idempotency_key") or new_key())
+        except MembersLocked:
+            return _locked(request)
+        messages.success(request, _("Person removed."))
+        return _done(request, url)
+    return render(request, "registrations/member_remove.html", {"member": member, "idempotency_key": new_key()})
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@applicant_required
+def details_change(request: HtmxHttpRequest) -> HttpResponse:
+    own = _own_household(request)
+    if own is None:
+        return redirect("household_new")
+    initial = {
+        "current_place": own.current_place_id,
+        "preferred_port": own.preferred_port_id,
+        "contact_phone": own.contact_phone,
+        "contact_email": own.contact_email,
+        "language": own.language,
+        "idempotency_key": new_key(),
+    }
+    form = HouseholdDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            url = households.change_details(
+                own, form.details(), form.cleaned_data["idempotency_key"] or new_key(), payload_hash(post_items(request))
+            )
+        except KeyReused:
+            return _key_reused(request)
+        messages.success(request, _("Changes saved."))
+        return _done(request, url)
+    status = 400 if form.errors else 200
+    return render(request, "registrations/details_form.html", {"form": form, "errors": error_list(form)}, status=status)

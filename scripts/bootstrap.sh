@@ -1,0 +1,41 @@
+# Sourced by scripts/demo.sh and scripts/test.sh: finds Python 3.12+, makes .venv, installs
+# requirements and the Debian packages Cita needs. Safe to run again; it skips what is done.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$(pwd)
+
+find_python() {
+  local candidate
+  for candidate in python3.13 python3.12 python3 /root/.pyenv/versions/3.13*/bin/python /root/.pyenv/versions/3.12*/bin/python \
+                   /usr/bin/python3.13 /usr/bin/python3.12 /usr/local/bin/python3.13 /usr/local/bin/python3.12; do
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+      command -v "$candidate"; return 0
+    fi
+  done
+  return 1
+}
+
+apt_install() {
+  # Installs Debian packages that are missing; needs root (as on CI) or sudo.
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing Debian packages: ${missing[*]}"
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+  PYTHON=$(find_python) || { echo "Cita needs Python 3.12 or newer (Django 6). Install it, for example with pyenv, and run this again." >&2; exit 1; }
+  echo "Making .venv with $PYTHON"
+  rm -rf .venv
+  "$PYTHON" -m venv .venv
+fi
+if ! cmp -s requirements.txt .venv/.requirements.installed 2>/dev/null; then
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
+  cp requirements.txt .venv/.requirements.installed
+fi
+command -v msgfmt >/dev/null 2>&1 || apt_install gettext
+.venv/bin/python manage.py compilemessages --ignore=.venv -v 0
+.venv/bin/python manage.py collectstatic --noinput -v 0

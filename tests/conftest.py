@@ -1,0 +1,108 @@
+"""The people of our test stories, and the pieces every test needs."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from allocation.models import Port
+from registrations.models import Applicant, OutboundMessage, Place
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """Tests render templates without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture
+def brownsville(db) -> Port:
+    return Port.objects.get(code="brownsville")
+
+
+@pytest.fixture
+def san_ysidro(db) -> Port:
+    return Port.objects.get(code="san-ysidro")
+
+
+@pytest.fixture
+def matamoros(db) -> Place:
+    return Place.objects.get(name="Matamoros")
+
+
+def last_code(address: str) -> str:
+    message = OutboundMessage.objects.filter(address=address).latest("created_at")
+    return re.search(r"\b(\d{6})\b", message.body).group(1)
+
+
+def sign_in(client: Client, address: str) -> None:
+    client.post("/signin", {"address": address})
+    response = client.post("/signin/code", {"code": last_code(address)})
+    assert response.status_code == 302, response.content
+    client.post("/recovery-codes")
+
+
+@pytest.fixture
+def maria(db, client) -> Client:
+    """Maria, signed in on her phone, no household yet."""
+    sign_in(client, "+528681234567")
+    return client
+
+
+@pytest.fixture
+def other_client(db) -> Client:
+    """Someone else, on another phone."""
+    other = Client()
+    sign_in(other, "+528689999999")
+    return other
+
+
+def member_fields(prefix: str, given: str, family: str, born: str, nationality: str = "VE", sex: str = "F",
+                  relationship: str = "child") -> dict[str, str]:
+    return {
+        f"{prefix}given_names": given,
+        f"{prefix}family_names": family,
+        f"{prefix}date_of_birth": born,
+        f"{prefix}nationality": nationality,
+        f"{prefix}sex": sex,
+        f"{prefix}relationship": relationship,
+        f"{prefix}languages": "Español",
+        f"{prefix}needs": "",
+    }
+
+
+FAMILY = [
+    ("María José", "Pérez Rojas", "1990-04-12", "F", "head"),
+    ("Luis", "Pérez Rojas", "1988-09-01", "M", "partner"),
+    ("Ana", "Pérez Rojas", "2012-01-20", "F", "child"),
+    ("Diego", "Pérez Rojas", "2015-06-30", "M", "child"),
+    ("Sofía", "Pérez Rojas", "2020-11-05", "F", "child"),
+]
+
+
+def household_post(members, place: Place, port: Port, key: str = "key-1", **extra) -> dict[str, str]:
+    data = {
+        "idempotency_key": key,
+        "current_place": str(place.pk),
+        "preferred_port": str(port.pk),
+        "contact_phone": "",
+        "contact_email": "",
+        "language": "es",
+        "members-TOTAL_FORMS": str(len(members)),
+        "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "1",
+        "members-MAX_NUM_FORMS": "20",
+    }
+    for i, (given, family, born, sex, relationship) in enumerate(members):
+        data.update(member_fields(f"members-{i}-", given, family, born, sex=sex, relationship=relationship))
+    data.update(extra)
+    return data
+
+
+@pytest.fixture
+def applicant_count(db):
+    return lambda: Applicant.objects.count()
