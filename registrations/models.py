@@ -181,3 +181,35 @@ class OutboundMessage(models.Model):
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class VulnerabilityRequest(models.Model):
+    """A request for the reserved share, made by the household or an NGO, decided by an operator."""
+
+    class Category(models.TextChoices):
+        MEDICAL_EMERGENCY = "medical", _("Medical emergency")
+        ILLNESS_OR_DISABILITY = "illness", _("Serious illness or disability")
+        LATE_PREGNANCY = "pregnancy", _("Late pregnancy")
+        INFANT = "infant", _("Baby under one year old")
+        TRAFFICKING = "trafficking", _("Victim of trafficking")
+        IMMINENT_THREAT = "threat", _("Danger to life or safety now")
+        UNACCOMPANIED_CHILD = "child", _("Child travelling alone")
+
+    class Urgency(models.IntegerChoices):
+        CRITICAL = 1, _("Critical: days matter")
+        HIGH = 2, _("High: weeks matter")
+        ELEVATED = 3, _("Raised")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="vulnerability_requests")
+    category = models.CharField(max_length=12, choices=Category.choices)
+    description = models.TextField(max_length=1000)
+    urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
