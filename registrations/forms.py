@@ -34,20 +34,30 @@ def clean_text(value: str, max_length: int, too_long: str) -> str:
     return value
 
 
-class IdempotentForm(forms.Form):
+class CitaForm(forms.Form):
+    """A form whose every refusal is an instruction (Django's generic messages replaced)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages["null_characters_not_allowed"] = _("Remove the unusual characters from this answer")
+            field.error_messages["max_length"] = _("This answer is too long. Make it shorter.")
+
+
+class IdempotentForm(CitaForm):
     """Carries the key that makes a resend of this form harmless."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
 
-class AddressForm(forms.Form):
+class AddressForm(CitaForm):
     address = forms.CharField(label=_("Phone number or email address"), max_length=300, required=False)
 
     def clean_address(self) -> str:
         return normalise_address(self.cleaned_data["address"])
 
 
-class CodeForm(forms.Form):
+class CodeForm(CitaForm):
     code = forms.CharField(label=_("Code"), max_length=30, required=False)
 
     def clean_code(self) -> str:
@@ -59,7 +69,7 @@ class CodeForm(forms.Form):
         return code
 
 
-class RecoveryForm(forms.Form):
+class RecoveryForm(CitaForm):
     reference = forms.CharField(label=_("Household reference"), max_length=40, required=False)
     recovery_code = forms.CharField(label=_("Recovery code"), max_length=40, required=False)
 
@@ -141,7 +151,7 @@ class HouseholdDetailsForm(IdempotentForm):
         )
 
 
-class MemberForm(forms.Form):
+class MemberForm(CitaForm):
     given_names = forms.CharField(label=_("Given names"), max_length=10_000, required=False)
     family_names = forms.CharField(label=_("Family names"), max_length=10_000, required=False)
     date_of_birth = forms.CharField(
