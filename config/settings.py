@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django_htmx",
     "registrations",
     "allocation",
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "registrations.middleware.ApplicantMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    "config.pwa.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -204,3 +206,5 @@ LOGGING = {
     "filters": {},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+# A port farther than this from where the applicant is now gets a warning before they confirm.
+FAR_PORT_KM = env_int("FAR_PORT_KM", 300)

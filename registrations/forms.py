@@ -10,11 +10,13 @@ import unicodedata
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from allocation.models import Port
 from registrations.addresses import normalise_address
+from registrations.geography import accepts_requests_from, far_port_distance
 from registrations.households import HouseholdDetails, MemberData
 from registrations.models import Member, Place
 from registrations.nationalities import NATIONALITIES
@@ -105,9 +107,22 @@ class HouseholdDetailsForm(IdempotentForm):
     contact_phone = forms.CharField(label=_("Phone number for messages (optional)"), max_length=40, required=False)
     contact_email = forms.CharField(label=_("Email address for messages (optional)"), max_length=300, required=False)
     language = forms.ChoiceField(label=_("Language for messages"), choices=settings.LANGUAGES)
+    # The port the applicant confirmed after the far-port warning (its id), if any.
+    far_port_confirmed = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        warning_url = reverse("port_warning")
+        for name in ("current_place", "preferred_port"):
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": warning_url,
+                    "hx-trigger": "change",
+                    "hx-target": "#port-warning",
+                    "hx-swap": "outerHTML",
+                    "hx-include": "[name=current_place],[name=preferred_port]",
+                }
+            )
         self.fields["current_place"].error_messages["invalid_choice"] = _("Choose where you are now from the list")
         self.fields["preferred_port"].error_messages["invalid_choice"] = _("Choose a port from the list")
         self.fields["language"].error_messages["invalid_choice"] = _("Choose a language from the list")
@@ -116,6 +131,11 @@ class HouseholdDetailsForm(IdempotentForm):
         place = self.cleaned_data["current_place"]
         if place is None:
             raise ValidationError(_("Choose where you are now"))
+        if not accepts_requests_from(place):
+            raise ValidationError(
+                _("Requests cannot be made from %(state)s yet. The page 'Where you can ask from' lists the places.")
+                % {"state": place.state_name}
+            )
         return place
 
     def clean_preferred_port(self) -> Port:
@@ -139,6 +159,14 @@ class HouseholdDetailsForm(IdempotentForm):
         if "@" not in value:
             raise ValidationError(_("Enter an email address like name@example.com, or leave it empty"))
         return normalise_address(value)
+
+    def far_port_km(self) -> int | None:
+        """The distance to warn about: the port is far and this port was not confirmed yet."""
+        data = getattr(self, "cleaned_data", {})
+        place, port = data.get("current_place"), data.get("preferred_port")
+        if place is None or port is None or data.get("far_port_confirmed") == str(port.pk):
+            return None
+        return far_port_distance(place, port)
 
     def details(self) -> HouseholdDetails:
         data = self.cleaned_data

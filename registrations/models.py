@@ -22,6 +22,30 @@ class Place(models.Model):
         return f"{self.name}, {self.state_name}"
 
 
+class RequestRegionQuerySet(models.QuerySet):
+    def accepting(self) -> "RequestRegionQuerySet":
+        from django.utils import timezone
+
+        return self.filter(accepted_since__isnull=False, accepted_since__lte=timezone.localdate())
+
+
+class RequestRegion(models.Model):
+    """A Mexican state from which requests are accepted, and since when (the geofence)."""
+
+    state_code = models.CharField(max_length=8, unique=True)
+    state_name = models.CharField(max_length=64)
+    accepted_since = models.DateField(null=True, blank=True, help_text="Empty: requests not accepted from here.")
+    note = models.CharField(max_length=200, blank=True)
+
+    objects = RequestRegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["state_name"]
+
+    def __str__(self) -> str:
+        return self.state_name
+
+
 class Applicant(models.Model):
     """Someone who signs in. The address is a phone (+digits) or an email; null when an NGO
     registered a person who has no phone yet (they sign in with a recovery code)."""

@@ -17,6 +17,7 @@ from registrations.forms import HouseholdDetailsForm, MemberFormSet, SingleMembe
 from registrations.households import DuplicatePerson, MembersLocked
 from registrations.idempotency import KeyReused, payload_hash
 from registrations.models import Household, Member
+from registrations.views.ports import port_warning_context
 from registrations.views.common import HtmxHttpRequest, applicant_required, error_list, new_key, post_items
 
 DUPLICATE_ELSEWHERE = gettext_lazy(
@@ -82,7 +83,7 @@ def household_new(request: HtmxHttpRequest) -> HttpResponse:
         template = "registrations/household_new.html#member-forms" if request.htmx else None
         details._errors = ErrorDict()
         return _render_new(request, details, formset, [], template=template)
-    if details.is_valid() and formset.is_valid():
+    if details.is_valid() and formset.is_valid() and not details.far_port_km():
         forms_ = _member_forms(formset)
         try:
             url = households.register_household(
@@ -101,7 +102,8 @@ def household_new(request: HtmxHttpRequest) -> HttpResponse:
             return _key_reused(request)
         else:
             return _done(request, url)
-    return _render_new(request, details, formset, error_list(details, formset), status=400)
+    status = 400 if error_list(details, formset) else 200
+    return _render_new(request, details, formset, error_list(details, formset), status=status)
 
 
 def _with_blank_member(data) -> MemberFormSet:
@@ -117,7 +119,7 @@ def _with_blank_member(data) -> MemberFormSet:
 
 
 def _render_new(request: HtmxHttpRequest, details, formset, errors, template=None, status=200) -> HttpResponse:
-    context = {"details": details, "formset": formset, "errors": errors}
+    context = {"details": details, "formset": formset, "errors": errors, **port_warning_context(details)}
     return render(request, template or "registrations/household_new.html", context, status=status)
 
 
@@ -225,7 +227,7 @@ def details_change(request: HtmxHttpRequest) -> HttpResponse:
         "idempotency_key": new_key(),
     }
     form = HouseholdDetailsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not form.far_port_km():
         try:
             url = households.change_details(
                 own, form.details(), form.cleaned_data["idempotency_key"] or new_key(), payload_hash(post_items(request))
@@ -235,4 +237,5 @@ def details_change(request: HtmxHttpRequest) -> HttpResponse:
         messages.success(request, _("Changes saved."))
         return _done(request, url)
     status = 400 if form.errors else 200
-    return render(request, "registrations/details_form.html", {"form": form, "errors": error_list(form)}, status=status)
+    context = {"form": form, "errors": error_list(form), **port_warning_context(form)}
+    return render(request, "registrations/details_form.html", context, status=status)

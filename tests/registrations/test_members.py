@@ -60,7 +60,10 @@ def test_it_changes_the_port_without_touching_the_priority(maria, maria_househol
     priority = maria_household.registered_at
     data = {"current_place": matamoros.pk, "preferred_port": san_ysidro.pk, "contact_phone": "", "contact_email": "",
             "language": "fr", "idempotency_key": "d1"}
-    assert maria.post("/household/details", data)["Location"] == "/household"
+    warning = maria.post("/household/details", data).content.decode()
+    assert "is about" in warning
+    confirmed = maria.post("/household/details", {**data, "far_port_confirmed": str(san_ysidro.pk)})
+    assert confirmed["Location"] == "/household"
     maria_household.refresh_from_db()
     assert maria_household.preferred_port == san_ysidro and maria_household.language == "fr"
     assert maria_household.registered_at == priority

@@ -1,0 +1,31 @@
+"""Distances between where an applicant is and the port they choose, and where requests
+may be made from (the geofence, kept by operators as data)."""
+
+import math
+
+from django.conf import settings
+
+from allocation.models import Port
+from registrations.models import Place, RequestRegion
+
+EARTH_RADIUS_KM = 6371.0
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance; roads are longer, so the warning errs on the side of caution."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def far_port_distance(place: Place, port: Port) -> int | None:
+    """The distance in km, rounded to 10, when the port is farther than FAR_PORT_KM; else None."""
+    km = distance_km(float(place.latitude), float(place.longitude), float(port.latitude), float(port.longitude))
+    if km <= settings.FAR_PORT_KM:
+        return None
+    return int(round(km, -1))
+
+
+def accepts_requests_from(place: Place) -> bool:
+    return RequestRegion.objects.accepting().filter(state_code=place.state_code).exists()

@@ -1,0 +1,54 @@
+"""A port far from where the applicant is gets a clear warning first; they may still choose it."""
+
+import re
+
+import pytest
+
+from registrations.models import Household, Place
+from tests.conftest import FAMILY, household_post
+
+
+@pytest.mark.django_db
+def test_matamoros_to_san_ysidro_warns_with_the_distance_and_can_be_confirmed(maria, matamoros, san_ysidro):
+    data = household_post(FAMILY[:2], matamoros, san_ysidro)
+    response = maria.post("/household/new", data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r"San Ysidro, CA is about 2,0\d0 km from Matamoros", page)
+    assert "Never pay anyone" in page
+    assert "The nearest port to you is Brownsville" in page
+    assert 'value="María José"' in page
+    assert not Household.objects.exists()
+
+    response = maria.post("/household/new", {**data, "far_port_confirmed": str(san_ysidro.pk)})
+    assert response["Location"] == "/household/registered"
+    assert Household.objects.get().preferred_port == san_ysidro
+
+
+@pytest.mark.django_db
+def test_matamoros_to_brownsville_does_not_warn(maria, matamoros, brownsville):
+    response = maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))
+    assert response["Location"] == "/household/registered"
+
+
+@pytest.mark.django_db
+def test_a_confirmation_for_another_port_does_not_count(maria, matamoros, san_ysidro, brownsville):
+    data = household_post(FAMILY[:2], matamoros, san_ysidro, far_port_confirmed=str(brownsville.pk))
+    assert "is about" in maria.post("/household/new", data).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_warning_fragment_for_htmx(client, matamoros, san_ysidro, brownsville):
+    far = client.get("/household/port-warning", {"current_place": matamoros.pk, "preferred_port": san_ysidro.pk})
+    near = client.get("/household/port-warning", {"current_place": matamoros.pk, "preferred_port": brownsville.pk})
+    junk = client.get("/household/port-warning", {"current_place": "x", "preferred_port": "<b>"})
+    assert far.content.decode().startswith('<div id="port-warning"') and "km from Matamoros" in far.content.decode()
+    assert "km" not in near.content.decode() and junk.status_code == 200
+
+
+@pytest.mark.django_db
+def test_requests_from_outside_the_accepted_states_are_refused_clearly(maria, brownsville):
+    oaxaca = Place.objects.get(name="Oaxaca")
+    page = maria.post("/household/new", household_post(FAMILY[:1], oaxaca, brownsville)).content.decode()
+    assert "Requests cannot be made from Oaxaca yet" in page
+    assert not Household.objects.exists()
