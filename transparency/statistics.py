@@ -1,0 +1,84 @@
+"""Aggregate figures for the public statistics page: no row here identifies anyone."""
+
+import datetime as dt
+import statistics as stats
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from allocation.models import Appointment
+
+LOOKBACK_DAYS = 60
+
+
+@dataclass
+class DailyCount:
+    date: dt.date
+    port: str
+    households: int
+    people: int
+
+
+@dataclass
+class WaitFigures:
+    port: str
+    appointments: int
+    median_days: float
+    p90_days: float
+
+
+def percentile(values: list[int], fraction: float) -> float:
+    """The nearest-rank percentile, which anyone can check by hand on the published CSV."""
+    ordered = sorted(values)
+    rank = max(1, round(fraction * len(ordered) + 0.4999))
+    return float(ordered[min(rank, len(ordered)) - 1])
+
+
+def _recent(today: dt.date):
+    return Appointment.objects.filter(date__gt=today - dt.timedelta(days=LOOKBACK_DAYS), date__lte=today + dt.timedelta(days=7))
+
+
+def daily_counts(today: dt.date | None = None) -> list[DailyCount]:
+    today = today or timezone.localdate()
+    rows = (
+        _recent(today)
+        .values("date", "port__name")
+        .annotate(households=Count("id"), people=Sum("people"))
+        .order_by("date", "port__name")
+    )
+    return [DailyCount(r["date"], r["port__name"], r["households"], r["people"]) for r in rows]
+
+
+def household_split(today: dt.date | None = None) -> dict[str, int]:
+    """How many appointments went to one person alone, and how many to families."""
+    today = today or timezone.localdate()
+    rows = _recent(today).values_list("people", flat=True)
+    alone = sum(1 for p in rows if p == 1)
+    total = len(rows)
+    return {"alone": alone, "families": total - alone, "people": sum(rows), "appointments": total}
+
+
+def waits_by_port(today: dt.date | None = None) -> list[WaitFigures]:
+    """Days from registration to appointment date, per port: median and 90th percentile."""
+    today = today or timezone.localdate()
+    waits: dict[str, list[int]] = defaultdict(list)
+    for port, date, registered_at in _recent(today).values_list("port__name", "date", "household__registered_at"):
+        waits[port].append((date - registered_at.date()).days)
+    return [
+        WaitFigures(port, len(days), stats.median(days), percentile(days, 0.9))
+        for port, days in sorted(waits.items())
+    ]
+
+
+def bar_chart(values: list[tuple[str, int]], width: int = 320, height: int = 120) -> dict:
+    """Bars for a server-drawn SVG: positions in the SVG's own units, tallest bar full height."""
+    top = max((v for _label, v in values), default=0) or 1
+    step = width / max(len(values), 1)
+    bars = []
+    for i, (label, value) in enumerate(values):
+        bar_height = round(value / top * (height - 14), 1)
+        bars.append({"x": round(i * step + 1, 1), "y": round(height - bar_height, 1), "width": round(max(step - 2, 1), 1),
+                     "height": bar_height, "label": label, "value": value})
+    return {"width": width, "height": height, "bars": bars, "top": top}

@@ -1,0 +1,95 @@
+"""Public pages, no sign-in: small, cached, and only ever rules and counts."""
+
+import csv
+import datetime as dt
+from collections import defaultdict
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.dateparse import parse_date
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from allocation.models import AllocationPolicy, AllocationRun
+from registrations.models import Place, RequestRegion
+from transparency import statistics
+
+PUBLIC_CACHE = cache_control(public=True, max_age=300)
+PUBLISHED_RUNS = [AllocationRun.Status.COMPLETED, AllocationRun.Status.RELEASED, AllocationRun.Status.HELD,
+                  AllocationRun.Status.VOIDED]
+
+
+@require_GET
+@PUBLIC_CACHE
+def where(request: HttpRequest) -> HttpResponse:
+    places = defaultdict(list)
+    for place in Place.objects.all():
+        places[place.state_code].append(place.name)
+    regions = [(region, places[region.state_code]) for region in RequestRegion.objects.all()]
+    accepted = [(r, p) for r, p in regions if r.accepted_since]
+    not_yet = [(r, p) for r, p in regions if not r.accepted_since]
+    return render(request, "transparency/where.html", {"accepted": accepted, "not_yet": not_yet})
+
+
+@require_GET
+@PUBLIC_CACHE
+def how_it_works(request: HttpRequest) -> HttpResponse:
+    policies = list(AllocationPolicy.objects.filter(effective_from__lte=dt.date.today()).order_by("-version"))
+    upcoming = AllocationPolicy.objects.filter(effective_from__gt=dt.date.today()).order_by("version")
+    context = {"policy": policies[0] if policies else None, "history": policies[1:], "upcoming": upcoming}
+    return render(request, "transparency/how_it_works.html", context)
+
+
+@require_GET
+@PUBLIC_CACHE
+def draws(request: HttpRequest) -> HttpResponse:
+    runs = AllocationRun.objects.select_related("policy").order_by("-date")[:90]
+    return render(request, "transparency/draws.html", {"runs": runs})
+
+
+@require_GET
+@PUBLIC_CACHE
+def draw(request: HttpRequest, date: str) -> HttpResponse:
+    day = parse_date(date) if len(date) == 10 else None
+    run = AllocationRun.objects.select_related("policy").filter(date=day).first() if day else None
+    if run is None:
+        raise Http404
+    return render(request, "transparency/draw.html", {"run": run, "rows": summary_rows(run.summary)})
+
+
+def summary_rows(summary: dict) -> list[dict]:
+    """Counts per port and share from a run's published summary."""
+    rows = []
+    for port, counts in sorted(summary.get("ports", {}).items()):
+        shares = counts.get("households_by_share", counts)
+        rows.append({"port": counts.get("name", port), "reserved": shares.get("reserved", 0),
+                     "waiting": shares.get("waiting", 0), "lottery": shares.get("lottery", 0),
+                     "people": counts.get("people", 0)})
+    return rows
+
+
+@require_GET
+@PUBLIC_CACHE
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    daily = statistics.daily_counts()
+    per_day: dict[dt.date, int] = defaultdict(int)
+    for row in daily:
+        per_day[row.date] += row.people
+    chart = statistics.bar_chart([(d.strftime("%m-%d"), n) for d, n in sorted(per_day.items())])
+    waits = statistics.waits_by_port()
+    wait_chart = statistics.bar_chart([(w.port, int(w.median_days)) for w in waits])
+    context = {"daily": daily, "chart": chart, "waits": waits, "wait_chart": wait_chart,
+               "split": statistics.household_split()}
+    return render(request, "transparency/statistics.html", context)
+
+
+@require_GET
+@PUBLIC_CACHE
+def statistics_csv(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cita-appointments-per-day.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["date", "port", "households", "people"])
+    for row in statistics.daily_counts():
+        writer.writerow([row.date.isoformat(), row.port, row.households, row.people])
+    return response
