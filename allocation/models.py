@@ -47,3 +47,146 @@ class Port(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class CapacityOverride(models.Model):
+    """A port's capacity for one date, replacing its usual daily capacity (0 closes the port that day)."""
+
+    port = models.ForeignKey(Port, on_delete=models.CASCADE, related_name="capacity_overrides")
+    date = models.DateField()
+    capacity = models.PositiveIntegerField(help_text="People on this date.")
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date", "port"]
+        constraints = [models.UniqueConstraint(fields=["port", "date"], name="one_capacity_override_per_port_and_date")]
+
+    def __str__(self) -> str:
+        return f"{self.port} {self.date}: {self.capacity}"
+
+
+class AllocationPolicy(models.Model):
+    """A public, versioned rule for splitting each port's daily capacity between the three shares."""
+
+    class Weighting(models.TextChoices):
+        UNIFORM = "uniform", _("One ticket per household")
+        DAYS_WAITED = "days_waited", _("One ticket per day waited")
+
+    version = models.PositiveIntegerField(unique=True)
+    waiting_share = models.PositiveSmallIntegerField(help_text="Percent of seats by registration time, oldest first.")
+    lottery_share = models.PositiveSmallIntegerField(help_text="Percent of seats drawn by lottery.")
+    reserved_share = models.PositiveSmallIntegerField(help_text="Percent of seats reserved for approved vulnerable cases.")
+    lottery_weighting = models.CharField(max_length=12, choices=Weighting.choices, default=Weighting.UNIFORM)
+    skew_threshold = models.DecimalField(
+        max_digits=5, decimal_places=2, default=20,
+        help_text="Percentage points between a group's share of lottery winners and of the lottery pool "
+        "beyond which a run is held for review.",
+    )
+    effective_from = models.DateField()
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name_plural = "allocation policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(waiting_share__lte=100, lottery_share__lte=100, reserved_share__lte=100),
+                name="policy_shares_are_percentages",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Policy {self.version}: {self.waiting_share}/{self.lottery_share}/{self.reserved_share}"
+
+    def clean(self) -> None:
+        if (self.waiting_share or 0) + (self.lottery_share or 0) + (self.reserved_share or 0) != 100:
+            raise ValidationError(_("The three shares must add up to 100."))
+
+
+class AllocationRun(models.Model):
+    """One day's draw: its policy, seed commitment and revealed seed, pool hash, counts and statistics."""
+
+    class Status(models.TextChoices):
+        COMMITTED = "committed", _("Seed committed, not drawn yet")
+        COMPLETED = "completed", _("Completed")
+        HELD = "held_for_review", _("Held for review")
+        RELEASED = "released", _("Released after review")
+        VOIDED = "voided", _("Voided after review")
+
+    date = models.DateField(unique=True)
+    policy = models.ForeignKey(AllocationPolicy, on_delete=models.PROTECT, related_name="runs")
+    seed_commitment = models.CharField(max_length=64, help_text="SHA-256 of the seed, published before the draw.")
+    # The seed waits here, unpublished, between the commitment and the draw.
+    sealed_seed = models.CharField(max_length=200, blank=True)
+    seed = models.CharField(max_length=200, blank=True, help_text="Revealed after the draw.")
+    pool_hash = models.CharField(max_length=64, blank=True)
+    pool_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.COMMITTED)
+    committed_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    statistics = models.JSONField(default=dict, blank=True)
+    # [household id, port id] pairs that did not fit when their turn came: served first next time.
+    carried_over = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"Allocation {self.date} ({self.get_status_display()})"
+
+
+class RunInputs(models.Model):
+    """The eligible pool exactly as the draw saw it (see allocation.pool for the format)."""
+
+    run = models.OneToOneField(AllocationRun, on_delete=models.CASCADE, related_name="inputs")
+    snapshot = models.BinaryField(help_text="zlib-compressed canonical pool.")
+
+    class Meta:
+        verbose_name_plural = "run inputs"
+
+
+class Appointment(models.Model):
+    """A household's seat at a port on a date, in one window, for all its members."""
+
+    class Share(models.TextChoices):
+        RESERVED = "reserved", _("Reserved for vulnerable cases")
+        WAITING = "waiting", _("By waiting time")
+        LOTTERY = "lottery", _("By lottery")
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Held for review")
+        OFFERED = "offered", _("Offered")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CHECKED_IN = "checked_in", _("Checked in")
+        CANCELLED = "cancelled", _("Cancelled")
+        MISSED = "missed", _("Missed")
+        EXPIRED = "expired", _("Expired")
+
+    LIVE = [Status.HELD, Status.OFFERED, Status.CONFIRMED, Status.CHECKED_IN]
+
+    run = models.ForeignKey(AllocationRun, on_delete=models.PROTECT, related_name="appointments")
+    household = models.ForeignKey("registrations.Household", on_delete=models.PROTECT, related_name="appointments")
+    port = models.ForeignKey(Port, on_delete=models.PROTECT, related_name="appointments")
+    date = models.DateField()
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    people = models.PositiveSmallIntegerField(help_text="Household size when the seat was given.")
+    share = models.CharField(max_length=10, choices=Share.choices)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "port", "window_start", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"], condition=models.Q(status__in=["held", "offered", "confirmed", "checked_in"]),
+                name="one_live_appointment_per_household",
+            ),
+            models.UniqueConstraint(fields=["run", "household"], name="one_appointment_per_household_per_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} at {self.port} on {self.date}"

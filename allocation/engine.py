@@ -1,0 +1,249 @@
+"""The allocation core: eligible pool + capacities + policy + seed in, seats out.
+
+A pure function: no database, no clock, no global random. The same inputs and seed always give
+the same seats, so anyone holding the recorded inputs and the revealed seed can repeat a draw.
+
+The pool is kept as parallel columns (one position per household) rather than one object per
+household, because a million Python objects cost more time than the whole draw.
+"""
+
+import calendar
+import datetime as dt
+import hashlib
+import heapq
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import accumulate, compress
+
+RESERVED, WAITING, LOTTERY = "reserved", "waiting", "lottery"
+SHARES = (RESERVED, WAITING, LOTTERY)
+UNIFORM, DAYS_WAITED = "uniform", "days_waited"
+
+
+@dataclass(frozen=True)
+class Policy:
+    waiting_share: int
+    lottery_share: int
+    reserved_share: int
+    weighting: str = UNIFORM
+
+
+@dataclass(frozen=True)
+class PortDay:
+    """One port on the day: `key` as used in Pool.ports, capacity in people, number of windows."""
+
+    key: int
+    code: str
+    capacity: int
+    windows: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One household, for building small pools (tests, examples)."""
+
+    reference: str
+    port: int
+    size: int
+    priority: int
+    urgency: int = 0
+    carried: bool = False
+
+
+@dataclass
+class Pool:
+    """Eligible households as parallel columns in canonical order: by port, then priority.
+
+    priority is the registration time in seconds since 1970 (UTC): lower has waited longer.
+    urgency is the most urgent approved vulnerability (1 critical .. 3), 0 for none.
+    carried is 1 for a household that did not fit when its turn came at the port's previous run.
+    """
+
+    references: list[str]
+    ports: list[int]
+    sizes: list[int]
+    priorities: list[int]
+    urgencies: list[int]
+    carried: list[int]
+
+    def __len__(self) -> int:
+        return len(self.references)
+
+    @classmethod
+    def from_entries(cls, entries: list[Entry]) -> "Pool":
+        """Columns in canonical order (port, priority, then the order given)."""
+        ordered = sorted(entries, key=lambda e: (e.port, e.priority))
+        return cls(
+            references=[e.reference for e in ordered],
+            ports=[e.port for e in ordered],
+            sizes=[e.size for e in ordered],
+            priorities=[e.priority for e in ordered],
+            urgencies=[e.urgency for e in ordered],
+            carried=[int(e.carried) for e in ordered],
+        )
+
+    def port_range(self, key: int) -> tuple[int, int]:
+        return bisect_left(self.ports, key), bisect_right(self.ports, key)
+
+
+@dataclass(frozen=True)
+class Seat:
+    index: int  # position in the pool
+    port: int
+    window: int
+    share: str
+
+
+@dataclass
+class Result:
+    seats: list[Seat] = field(default_factory=list)
+    carried_over: list[int] = field(default_factory=list)
+    # port key -> share -> people seated
+    people: dict[int, dict[str, int]] = field(default_factory=dict)
+    window_capacity: dict[int, int] = field(default_factory=dict)
+
+
+def check_canonical(pool: Pool) -> None:
+    """The pool must be sorted by port, then priority; raise ValueError otherwise."""
+    if pool.ports != sorted(pool.ports):
+        raise ValueError("pool is not sorted by port")
+    for key in set(pool.ports):
+        lo, hi = pool.port_range(key)
+        part = pool.priorities[lo:hi]
+        if part != sorted(part):
+            raise ValueError(f"pool is not sorted by priority at port {key}")
+    if any(s <= 0 for s in set(pool.sizes)):
+        raise ValueError("every household has at least one member")
+
+
+def share_targets(capacity: int, policy: Policy) -> tuple[int, int]:
+    """Seats aimed at the reserved and waiting-time shares (rounded down); the lottery gets the rest."""
+    return capacity * policy.reserved_share // 100, capacity * policy.waiting_share // 100
+
+
+def ticket(seed: bytes, date: dt.date, port_code: str, draw: int) -> int:
+    """Lottery ticket number `draw`: SHA-256 of "seed|date|port|draw" read as a big-endian integer."""
+    message = b"|".join([seed, date.isoformat().encode(), port_code.encode(), str(draw).encode()])
+    return int.from_bytes(hashlib.sha256(message).digest(), "big")
+
+
+def days_waited(priority: int, cutoff: int) -> int:
+    """Lottery tickets of a household under days_waited weighting: whole days waited, at least one."""
+    return max(1, (cutoff - priority) // 86400 + 1)
+
+
+def allocate(pool: Pool, ports: list[PortDay], policy: Policy, seed: bytes | str, date: dt.date) -> Result:
+    """Fill each port's capacity: reserved, then waiting time, then lottery; never split a household."""
+    if isinstance(seed, str):
+        seed = seed.encode()
+    check_canonical(pool)
+    result = Result()
+    for port in sorted(ports, key=lambda p: p.key):
+        lo, hi = pool.port_range(port.key)
+        _allocate_port(pool, lo, hi, port, policy, seed, date, result)
+    return result
+
+
+def _allocate_port(pool: Pool, lo: int, hi: int, port: PortDay, policy: Policy, seed: bytes, date: dt.date,
+                   result: Result) -> None:
+    sizes = pool.sizes
+    capacity = port.capacity if port.windows > 0 else 0
+    reserved_target, waiting_target = share_targets(capacity, policy)
+    taken: dict[int, str] = {}
+    left = capacity
+
+    # 1. Reserved share: approved vulnerable households, most urgent first, then longest waiting.
+    budget = reserved_target
+    vulnerable = sorted(compress(range(lo, hi), pool.urgencies[lo:hi]), key=lambda i: (pool.urgencies[i], i))
+    for i in vulnerable:
+        if sizes[i] <= budget:
+            taken[i] = RESERVED
+            budget -= sizes[i]
+            left -= sizes[i]
+
+    # 2. Waiting-time share (with the reserved seats not used): households carried over from the
+    # previous run first, using any seat left; then oldest first until the next one does not fit.
+    budget += waiting_target
+    for i in compress(range(lo, hi), pool.carried[lo:hi]):
+        if i in taken:
+            continue
+        if sizes[i] <= left:
+            taken[i] = WAITING
+            budget -= sizes[i]
+            left -= sizes[i]
+        else:
+            result.carried_over.append(i)
+    budget = max(0, min(budget, left))
+    i = lo
+    while budget > 0 and i < hi:
+        if i not in taken and not pool.carried[i]:
+            if sizes[i] > budget:
+                result.carried_over.append(i)
+                break
+            taken[i] = WAITING
+            budget -= sizes[i]
+            left -= sizes[i]
+        i += 1
+
+    # 3. Lottery share: every seat still free, drawn among households that fit.
+    left = _draw_lottery(pool, lo, hi, port, policy, seed, date, taken, left)
+
+    _assign_windows(pool, port, capacity, taken, result)
+
+
+def _draw_lottery(pool: Pool, lo: int, hi: int, port: PortDay, policy: Policy, seed: bytes, date: dt.date,
+                  taken: dict[int, str], left: int) -> int:
+    """Ticket by ticket, seat the household holding it unless already seated or too large for the seats left."""
+    n = hi - lo
+    if n == 0 or left == 0:
+        return left
+    sizes = pool.sizes
+    waiting_by_size = Counter(sizes[lo:hi])
+    for i in taken:
+        waiting_by_size[sizes[i]] -= 1
+    cumulative = None
+    if policy.weighting == DAYS_WAITED:
+        cutoff = calendar.timegm(date.timetuple())
+        cumulative = list(accumulate(days_waited(p, cutoff) for p in pool.priorities[lo:hi]))
+    draw = 0
+    while left > 0 and any(count > 0 and size <= left for size, count in waiting_by_size.items()):
+        number = ticket(seed, date, port.code, draw)
+        draw += 1
+        if cumulative is None:
+            i = lo + number % n
+        else:
+            i = lo + bisect_right(cumulative, number % cumulative[-1])
+        if i in taken or sizes[i] > left:
+            continue
+        taken[i] = LOTTERY
+        waiting_by_size[sizes[i]] -= 1
+        left -= sizes[i]
+    return left
+
+
+def _assign_windows(pool: Pool, port: PortDay, capacity: int, taken: dict[int, str], result: Result) -> None:
+    """Largest households first, each into the least-filled window (earliest on a tie).
+
+    Window capacity is the day's capacity spread evenly plus the largest seated household less one:
+    enough that every household finds a window with room for all its members (see docs/allocation.md).
+    """
+    people = {share: 0 for share in SHARES}
+    seated = list(taken)
+    for i in seated:
+        people[taken[i]] += pool.sizes[i]
+    result.people[port.key] = people
+    if not seated:
+        result.window_capacity[port.key] = -(-capacity // port.windows) if port.windows else 0
+        return
+    per_window = -(-capacity // port.windows) + max(pool.sizes[i] for i in seated) - 1
+    result.window_capacity[port.key] = per_window
+    heap = [(0, w) for w in range(port.windows)]
+    window_of: dict[int, int] = {}
+    for i in sorted(seated, key=lambda i: -pool.sizes[i]):
+        fill, w = heapq.heappop(heap)
+        if fill + pool.sizes[i] > per_window:
+            raise AssertionError("window capacity proof violated")
+        window_of[i] = w
+        heapq.heappush(heap, (fill + pool.sizes[i], w))
+    result.seats.extend(Seat(i, port.key, window_of[i], taken[i]) for i in seated)
