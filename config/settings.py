@@ -61,8 +61,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "registrations",
     "allocation",
+    "transparency",
+    "staff",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -208,3 +213,6 @@ LOGGING = {
 }
 # A port farther than this from where the applicant is now gets a warning before they confirm.
 FAR_PORT_KM = env_int("FAR_PORT_KM", 300)
+
+LOGIN_URL = "staff_login"
+OTP_TOTP_ISSUER = "Cita"

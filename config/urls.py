@@ -1,19 +1,25 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
-from config import pwa, views
+from django_otp.admin import OTPAdminSite
+
+from config import language, pwa, views
+
+# Operators reach the admin with a password and a second factor, like every staff page.
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("language/<str:language>", language.change_language, name="change_language"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("icon.svg", pwa.icon, name="pwa_icon"),
     path("offline", pwa.offline, name="offline"),
-    path("language", set_language, name="set_language"),
     path("", include("registrations.urls")),
     path("", include("allocation.urls")),
+    path("", include("transparency.urls")),
+    path("staff/", include("staff.urls")),
     path("operator/", admin.site.urls),
 ]
 

@@ -98,6 +98,24 @@ def _resize(household: Household) -> None:
     household.save(update_fields=["size", "updated_at"])
 
 
+def create_household(applicant: Applicant, details: HouseholdDetails, members: Sequence[MemberData]) -> Household:
+    """Inside the caller's transaction: the household and all its members, its priority fixed now."""
+    _check_duplicates(members)
+    household = Household.objects.create(
+        reference=new_reference(),
+        applicant=applicant,
+        registered_at=timezone.now(),
+        current_place=details.current_place,
+        preferred_port_id=details.preferred_port_id,
+        contact_phone=details.contact_phone,
+        contact_email=details.contact_email,
+        language=details.language,
+        size=len(members),
+    )
+    _write_members(household, members)
+    return household
+
+
 def register_household(
     applicant: Applicant,
     details: HouseholdDetails,
@@ -115,19 +133,7 @@ def register_household(
             return claimed
         if Household.objects.filter(applicant=applicant).exists():
             return idempotency.record(claimed, reverse("household"))
-        _check_duplicates(members)
-        household = Household.objects.create(
-            reference=new_reference(),
-            applicant=applicant,
-            registered_at=timezone.now(),
-            current_place=details.current_place,
-            preferred_port_id=details.preferred_port_id,
-            contact_phone=details.contact_phone,
-            contact_email=details.contact_email,
-            language=details.language,
-            size=len(members),
-        )
-        _write_members(household, members)
+        create_household(applicant, details, members)
         return idempotency.record(claimed, reverse("household_registered"))
 
 

@@ -1,0 +1,64 @@
+"""Who may see which household, decided in one place, and the audit entry for every look."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from registrations.models import Household
+from staff.models import AuditEntry, StaffProfile
+
+
+def staff_profile(request: HttpRequest) -> StaffProfile | None:
+    user = request.user
+    if not user.is_authenticated or not user.is_verified():
+        return None
+    return StaffProfile.objects.select_related("organisation").filter(user=user).first()
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in with password and second factor, with a staff role; otherwise to the sign-in page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        profile = staff_profile(request)
+        if profile is None:
+            return redirect(f"/staff/login?next={request.path}")
+        request.staff = profile
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def operator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    @staff_required
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.staff.is_operator:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def households_for(profile: StaffProfile):
+    """Operators see every household; NGO staff only those linked to their organisation."""
+    if profile.is_operator:
+        return Household.objects.all()
+    return Household.objects.filter(organisation_links__organisation=profile.organisation)
+
+
+def audit(request: HttpRequest, action: str, household: Household | None = None, detail: str = "") -> None:
+    AuditEntry.objects.create(
+        actor=request.user, action=action, household_reference=household.reference if household else "", detail=detail
+    )
+
+
+def get_household_for_staff(request: HttpRequest, reference: str, action: str) -> Household:
+    """The household if this person may see it (else 404), with the look written to the audit log."""
+    household = households_for(request.staff).filter(reference=reference).select_related("preferred_port").first()
+    if household is None:
+        raise Http404
+    audit(request, action, household)
+    return household

@@ -1,0 +1,109 @@
+"""Forms of the staff pages. Messages are instructions, as on the applicant pages."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from registrations.forms import CitaForm, IdempotentForm
+from registrations.models import VulnerabilityRequest
+from registrations.references import normalise_reference
+from staff.models import HelpTicket
+
+
+def _required_text(value: str, message: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValidationError(message)
+    return value
+
+
+class VulnerabilityForm(IdempotentForm):
+    category = forms.ChoiceField(label=_("What is the situation?"), choices=VulnerabilityRequest.Category.choices,
+                                 widget=forms.RadioSelect, required=False)
+    urgency = forms.TypedChoiceField(label=_("How urgent is it?"), choices=VulnerabilityRequest.Urgency.choices,
+                                     coerce=int, widget=forms.RadioSelect, required=False)
+    description = forms.CharField(label=_("Describe it in a few words"), widget=forms.Textarea(attrs={"rows": 3}),
+                                  max_length=1000, required=False)
+
+    def clean_category(self) -> str:
+        return _required_text(self.cleaned_data["category"], _("Choose the situation"))
+
+    def clean_urgency(self) -> int:
+        if not self.cleaned_data["urgency"]:
+            raise ValidationError(_("Choose how urgent it is"))
+        return self.cleaned_data["urgency"]
+
+    def clean_description(self) -> str:
+        return _required_text(self.cleaned_data["description"], _("Describe the situation in a few words"))
+
+
+class DecisionForm(CitaForm):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("decline", _("Decline"))], required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+    def clean_decision(self) -> str:
+        return _required_text(self.cleaned_data["decision"], _("Choose approve or decline"))
+
+    def clean_reason(self) -> str:
+        return _required_text(self.cleaned_data["reason"], _("Enter the reason for the decision"))
+
+
+class TicketForm(CitaForm):
+    category = forms.ChoiceField(label=_("What is the problem about?"), choices=HelpTicket.Category.choices, required=False)
+    description = forms.CharField(label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000,
+                                  required=False)
+    device = forms.CharField(label=_("Phone or computer used (optional)"), max_length=100, required=False)
+    language = forms.ChoiceField(label=_("Language of the person"), choices=settings.LANGUAGES, required=False)
+
+    def clean_category(self) -> str:
+        return _required_text(self.cleaned_data["category"], _("Choose what the problem is about"))
+
+    def clean_description(self) -> str:
+        return _required_text(self.cleaned_data["description"], _("Describe what happened"))
+
+    def clean_language(self) -> str:
+        return _required_text(self.cleaned_data["language"], _("Choose the language of the person"))
+
+
+class ReplyForm(CitaForm):
+    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False)
+
+    def clean_body(self) -> str:
+        return _required_text(self.cleaned_data["body"], _("Enter your reply"))
+
+
+class NoticeForm(CitaForm):
+    title = forms.CharField(label=_("What changes?"), max_length=200, required=False)
+    body = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000, required=False)
+    takes_effect_on = forms.DateField(label=_("From which date?"), widget=forms.DateInput(attrs={"type": "date"}),
+                                      required=False)
+    affects = forms.CharField(label=_("Who is affected?"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["takes_effect_on"].error_messages["invalid"] = _("Enter a real date, like 2026-12-31")
+
+    def clean_title(self) -> str:
+        return _required_text(self.cleaned_data["title"], _("Enter what changes"))
+
+    def clean_body(self) -> str:
+        return _required_text(self.cleaned_data["body"], _("Enter the details"))
+
+    def clean_affects(self) -> str:
+        return _required_text(self.cleaned_data["affects"], _("Enter who is affected"))
+
+    def clean_takes_effect_on(self):
+        if self.cleaned_data["takes_effect_on"] is None:
+            raise ValidationError(_("Enter the date the change starts"))
+        return self.cleaned_data["takes_effect_on"]
+
+
+class ReferenceForm(CitaForm):
+    reference = forms.CharField(label=_("Household reference"), max_length=40, required=False)
+
+    def clean_reference(self) -> str:
+        reference = normalise_reference(self.cleaned_data["reference"])
+        if reference is None:
+            raise ValidationError(_("Check the reference: it has 9 letters and numbers, like K7M-4QX-P2R"))
+        return reference

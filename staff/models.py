@@ -1,0 +1,131 @@
+"""Organisations, staff roles, what each organisation may see, and the audit log."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """An NGO whose staff help people register and ask for help."""
+
+    name = models.CharField(max_length=200, unique=True)
+    city = models.CharField(max_length=100, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffProfile(models.Model):
+    class Role(models.TextChoices):
+        NGO = "ngo", _("NGO staff")
+        OPERATOR = "operator", _("Operator")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="operator", organisation__isnull=True)
+                | models.Q(role="ngo", organisation__isnull=False),
+                name="ngo_staff_belong_to_an_organisation",
+            )
+        ]
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role == self.Role.OPERATOR
+
+
+class OrganisationHousehold(models.Model):
+    """An organisation may see a household it registered, or one the applicant shared with it."""
+
+    class Reason(models.TextChoices):
+        REGISTERED = "registered", _("Registered by this organisation")
+        SHARED = "shared", _("Shared by the household")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="household_links")
+    household = models.ForeignKey("registrations.Household", on_delete=models.CASCADE, related_name="organisation_links")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "household"], name="one_link_per_org_household")]
+
+
+class AuditEntry(models.Model):
+    """Who looked at or changed which household, and when. The database refuses edits and deletes."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=40)
+    household_reference = models.CharField(max_length=16, blank=True, db_index=True)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "audit entries"
+
+
+class HelpTicket(models.Model):
+    """A problem someone has with the app, reported by NGO staff to the operators."""
+
+    class Category(models.TextChoices):
+        SIGN_IN = "signin", _("Cannot sign in")
+        REGISTRATION = "registration", _("Problem registering")
+        DUPLICATE = "duplicate", _("Person registered in the wrong household")
+        APPOINTMENT = "appointment", _("Problem with an appointment")
+        LANGUAGE = "language", _("Language or reading")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="tickets")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(max_length=14, choices=Category.choices)
+    description = models.TextField(max_length=2000)
+    device = models.CharField(max_length=100, blank=True)
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class TicketReply(models.Model):
+    ticket = models.ForeignKey(HelpTicket, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class Notice(models.Model):
+    """An upcoming change, told to NGOs before it takes effect."""
+
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=4000)
+    takes_effect_on = models.DateField()
+    affects = models.CharField(max_length=200, help_text="Who is affected.")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["takes_effect_on"]
+
+
+class NoticeComment(models.Model):
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]

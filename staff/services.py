@@ -1,0 +1,104 @@
+"""State changes made by NGO staff and operators. Each writes its audit entry itself."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Count, Q
+
+from registrations import idempotency
+from registrations.households import HouseholdDetails, MemberData, MembersLocked, create_household
+from registrations.models import Applicant, Household, Member
+from registrations.signin import issue_recovery_codes
+from staff.models import AuditEntry, Organisation, OrganisationHousehold
+
+REUSE_THRESHOLD = 3
+
+
+@dataclass
+class AssistedRegistration:
+    reference: str
+    recovery_codes: list[str]
+
+
+def register_without_phone(
+    organisation: Organisation,
+    actor: AbstractBaseUser,
+    details: HouseholdDetails,
+    members: Sequence[MemberData],
+    key: str,
+    request_hash: str,
+) -> AssistedRegistration | str:
+    """Register a household for someone with no phone; they sign in later with a recovery code.
+
+    A resend of the same submit returns the reference only (the codes were shown once).
+    """
+    with transaction.atomic():
+        claimed = idempotency.claim(f"organisation:{organisation.pk}", key, request_hash)
+        if isinstance(claimed, str):
+            return claimed
+        applicant = Applicant.objects.create(address=None, language=details.language)
+        household = create_household(applicant, details, members)
+        codes = issue_recovery_codes(applicant)
+        OrganisationHousehold.objects.create(
+            organisation=organisation, household=household, reason=OrganisationHousehold.Reason.REGISTERED
+        )
+        AuditEntry.objects.create(actor=actor, action="register household", household_reference=household.reference)
+        idempotency.record(claimed, household.reference)
+        return AssistedRegistration(reference=household.reference, recovery_codes=codes)
+
+
+def share_with(household: Household, organisation: Organisation) -> None:
+    """The applicant lets an NGO see and help with their household."""
+    OrganisationHousehold.objects.get_or_create(
+        organisation=organisation, household=household, defaults={"reason": OrganisationHousehold.Reason.SHARED}
+    )
+
+
+def move_member(member: Member, target: Household, actor: AbstractBaseUser) -> None:
+    """Move a person to another household (e.g. added by a relative without consent).
+
+    Both households keep their own registration time: priority belongs to a household and
+    never changes. A household left with no one is closed.
+    """
+    with transaction.atomic():
+        source = Household.objects.select_for_update().get(pk=member.household_id)
+        target = Household.objects.select_for_update().get(pk=target.pk)
+        if source.pk == target.pk:
+            return
+        if not (source.can_change_members and target.can_change_members):
+            raise MembersLocked
+        Member.objects.filter(pk=member.pk).update(household=target)
+        for household in (source, target):
+            household.size = household.members.filter(is_active=True).count()
+            if household.size == 0:
+                household.status = Household.Status.CLOSED
+                household.members.update(is_active=False)
+            household.save(update_fields=["size", "status", "updated_at"])
+        AuditEntry.objects.create(
+            actor=actor, action="move person", household_reference=source.reference,
+            detail=f"person {member.pk} moved to {target.reference}",
+        )
+
+
+def reuse_patterns() -> list[dict]:
+    """Phones and emails given by several active households: for a person to review, never to cancel."""
+    patterns = []
+    active = Household.objects.active()
+    for field in ("contact_phone", "contact_email"):
+        rows = (
+            active.exclude(**{field: ""})
+            .values(field).annotate(households=Count("id", distinct=True))
+            .filter(households__gte=REUSE_THRESHOLD).order_by("-households")
+        )
+        patterns += [{"kind": field, "value": row[field], "households": row["households"]} for row in rows]
+    return patterns
+
+
+def households_using(kind: str, value: str):
+    allowed = {"contact_phone", "contact_email"}
+    if kind not in allowed:
+        return Household.objects.none()
+    return Household.objects.active().filter(Q(**{kind: value}))
+

@@ -1,0 +1,149 @@
+"""NGO pages: assisted registration, households of the organisation, vulnerability requests."""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import devices_for_user
+from django_otp.forms import OTPAuthenticationForm
+
+from registrations import vulnerability
+from registrations.forms import HouseholdDetailsForm, MemberFormSet
+from registrations.households import DuplicatePerson
+from registrations.idempotency import KeyReused, payload_hash
+from registrations.views.common import error_list, new_key, post_items
+from registrations.views.household import DUPLICATE_ELSEWHERE, DUPLICATE_REPEATED, _member_forms
+from staff import services
+from staff.access import get_household_for_staff, households_for, staff_required
+from staff.forms import ReferenceForm, VulnerabilityForm
+from staff.models import Notice
+
+SLIP_CODES = "assisted_slip_codes"
+
+
+class StaffLoginForm(OTPAuthenticationForm):
+    """Staff have one authenticator app each, so the code is checked against it without asking."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.otp_error_messages = {
+            **self.otp_error_messages,
+            "token_required": _("Enter the 6-digit code from your authenticator app"),
+            "invalid_token": _("The code is not right. Enter the newest code from your authenticator app"),
+        }
+
+    def clean_otp(self, user) -> None:
+        if user is not None and not self.cleaned_data.get("otp_device"):
+            device = next(devices_for_user(user, confirmed=True), None)
+            if device is None:
+                raise ValidationError(_("Your account has no authenticator app yet. Ask an operator to set it up."))
+            self.cleaned_data["otp_device"] = device.persistent_id
+        super().clean_otp(user)
+
+
+class StaffLoginView(LoginView):
+    """Password and the 6-digit code from the authenticator app, on one page."""
+
+    authentication_form = StaffLoginForm
+    template_name = "staff/login.html"
+    redirect_authenticated_user = False
+
+
+@require_POST
+def staff_logout(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("staff_login")
+
+
+@require_GET
+@never_cache
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    form = ReferenceForm(request.GET or None)
+    if request.GET and form.is_valid():
+        return redirect("staff_household", reference=form.cleaned_data["reference"])
+    households = households_for(request.staff).order_by("-registered_at")[:50]
+    notices = Notice.objects.filter(takes_effect_on__gte=timezone.localdate())
+    context = {"form": form, "errors": error_list(form), "households": households, "notices": notices}
+    return render(request, "staff/home.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@staff_required
+def household_new(request: HttpRequest) -> HttpResponse:
+    """Register a household for someone with no phone (NGO staff only)."""
+    if request.staff.organisation is None:
+        return redirect("staff_home")
+    details = HouseholdDetailsForm(request.POST or None, initial={"idempotency_key": new_key(), "language": "es"})
+    formset = MemberFormSet(request.POST or None, prefix="members")
+    if request.method == "POST" and details.is_valid() and formset.is_valid() and not details.far_port_km():
+        forms_ = _member_forms(formset)
+        try:
+            result = services.register_without_phone(
+                request.staff.organisation, request.user, details.details(), [f.member_data() for f in forms_],
+                key=details.cleaned_data["idempotency_key"] or new_key(), request_hash=payload_hash(post_items(request)),
+            )
+        except DuplicatePerson as duplicate:
+            for i in duplicate.elsewhere:
+                forms_[i].add_error("given_names", DUPLICATE_ELSEWHERE)
+            for i in duplicate.repeated:
+                forms_[i].add_error("given_names", DUPLICATE_REPEATED)
+        except KeyReused:
+            return render(request, "errors/key_reused.html", status=422)
+        else:
+            if isinstance(result, str):
+                return redirect("staff_slip", reference=result)
+            request.session[SLIP_CODES] = {result.reference: result.recovery_codes}
+            return redirect("staff_slip", reference=result.reference)
+    errors = error_list(details, formset) if request.method == "POST" else []
+    context = {"details": details, "formset": formset, "errors": errors}
+    return render(request, "staff/household_new.html", context, status=400 if errors else 200)
+
+
+@require_GET
+@never_cache
+@staff_required
+def slip(request: HttpRequest, reference: str) -> HttpResponse:
+    """The paper slip: reference and recovery codes, printed once for the person to keep."""
+    household = get_household_for_staff(request, reference, "print slip")
+    codes = request.session.pop(SLIP_CODES, {}).get(reference, [])
+    return render(request, "staff/slip.html", {"household": household, "codes": codes})
+
+
+@require_GET
+@never_cache
+@staff_required
+def household(request: HttpRequest, reference: str) -> HttpResponse:
+    household = get_household_for_staff(request, reference, "view household")
+    context = {"household": household, "members": household.members.filter(is_active=True),
+               "requests": household.vulnerability_requests.order_by("-requested_at")}
+    return render(request, "staff/household.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@staff_required
+def vulnerability_new(request: HttpRequest, reference: str) -> HttpResponse:
+    household = get_household_for_staff(request, reference, "open vulnerability request")
+    form = VulnerabilityForm(request.POST or None, initial={"idempotency_key": new_key()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            url = vulnerability.request_review(
+                household, form.cleaned_data["category"], form.cleaned_data["description"], form.cleaned_data["urgency"],
+                key=form.cleaned_data["idempotency_key"] or new_key(), request_hash=payload_hash(post_items(request)),
+                result_url=f"/staff/households/{household.reference}",
+            )
+        except KeyReused:
+            return render(request, "errors/key_reused.html", status=422)
+        messages.success(request, _("Request sent. An operator will review it."))
+        return redirect(url)
+    context = {"household": household, "form": form, "errors": error_list(form)}
+    return render(request, "staff/vulnerability_form.html", context, status=400 if form.errors else 200)
