@@ -13,8 +13,10 @@ import hashlib
 import heapq
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, compress
+from itertools import accumulate, compress, islice
+from operator import le
 
 RESERVED, WAITING, LOTTERY = "reserved", "waiting", "lottery"
 SHARES = (RESERVED, WAITING, LOTTERY)
@@ -60,12 +62,12 @@ class Pool:
     carried is 1 for a household that did not fit when its turn came at the port's previous run.
     """
 
-    references: list[str]
-    ports: list[int]
-    sizes: list[int]
-    priorities: list[int]
-    urgencies: list[int]
-    carried: list[int]
+    references: Sequence[str]
+    ports: Sequence[int]
+    sizes: Sequence[int]
+    priorities: Sequence[int]
+    urgencies: Sequence[int]
+    carried: Sequence[int]
 
     def __len__(self) -> int:
         return len(self.references)
@@ -102,18 +104,26 @@ class Result:
     # port key -> share -> people seated
     people: dict[int, dict[str, int]] = field(default_factory=dict)
     window_capacity: dict[int, int] = field(default_factory=dict)
+    # port key -> household size -> households of that size in the port's pool
+    pool_sizes: dict[int, Counter] = field(default_factory=dict)
+
+
+def _is_sorted(values: Sequence[int]) -> bool:
+    return all(map(le, values, islice(values, 1, None)))
 
 
 def check_canonical(pool: Pool) -> None:
     """The pool must be sorted by port, then priority; raise ValueError otherwise."""
-    if pool.ports != sorted(pool.ports):
+    columns = (pool.ports, pool.sizes, pool.priorities, pool.urgencies, pool.carried)
+    if any(len(column) != len(pool.references) for column in columns):
+        raise ValueError("pool columns differ in length")
+    if not _is_sorted(pool.ports):
         raise ValueError("pool is not sorted by port")
     for key in set(pool.ports):
         lo, hi = pool.port_range(key)
-        part = pool.priorities[lo:hi]
-        if part != sorted(part):
+        if not _is_sorted(pool.priorities[lo:hi]):
             raise ValueError(f"pool is not sorted by priority at port {key}")
-    if any(s <= 0 for s in set(pool.sizes)):
+    if pool.sizes and min(pool.sizes) <= 0:
         raise ValueError("every household has at least one member")
 
 
@@ -152,6 +162,7 @@ def _allocate_port(pool: Pool, lo: int, hi: int, port: PortDay, policy: Policy, 
     reserved_target, waiting_target = share_targets(capacity, policy)
     taken: dict[int, str] = {}
     left = capacity
+    result.pool_sizes[port.key] = Counter(sizes[lo:hi])
 
     # 1. Reserved share: approved vulnerable households, most urgent first, then longest waiting.
     budget = reserved_target
@@ -187,19 +198,18 @@ def _allocate_port(pool: Pool, lo: int, hi: int, port: PortDay, policy: Policy, 
         i += 1
 
     # 3. Lottery share: every seat still free, drawn among households that fit.
-    left = _draw_lottery(pool, lo, hi, port, policy, seed, date, taken, left)
+    left = _draw_lottery(pool, lo, hi, port, policy, seed, date, taken, left, result.pool_sizes[port.key].copy())
 
     _assign_windows(pool, port, capacity, taken, result)
 
 
 def _draw_lottery(pool: Pool, lo: int, hi: int, port: PortDay, policy: Policy, seed: bytes, date: dt.date,
-                  taken: dict[int, str], left: int) -> int:
+                  taken: dict[int, str], left: int, waiting_by_size: Counter) -> int:
     """Ticket by ticket, seat the household holding it unless already seated or too large for the seats left."""
     n = hi - lo
     if n == 0 or left == 0:
         return left
     sizes = pool.sizes
-    waiting_by_size = Counter(sizes[lo:hi])
     for i in taken:
         waiting_by_size[sizes[i]] -= 1
     cumulative = None

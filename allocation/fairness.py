@@ -8,6 +8,7 @@ share favours the oldest by design, so it is reported apart and never counted as
 
 import calendar
 import datetime as dt
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from itertools import repeat
 from operator import add, floordiv
@@ -25,15 +26,28 @@ def week_start(priority: int) -> str:
     return (dt.date(1970, 1, 1) + dt.timedelta(seconds=((priority + MONDAY) // WEEK) * WEEK - MONDAY)).isoformat()
 
 
-def _groups(pool: Pool, lo: int, hi: int, excluded: list[int], weights: list[int] | None) -> tuple[Counter, Counter]:
+def _weeks(priorities, lo: int, hi: int) -> Counter:
+    """Households per registration week in a slice sorted by priority (by bisection, not one by one)."""
+    counts = Counter()
+    i = lo
+    while i < hi:
+        week = (priorities[i] + MONDAY) // WEEK
+        j = bisect_left(priorities, (week + 1) * WEEK - MONDAY, i, hi)
+        counts[week] = j - i
+        i = j
+    return counts
+
+
+def _groups(pool: Pool, lo: int, hi: int, excluded: list[int], weights: list[int] | None,
+            sizes: Counter | None) -> tuple[Counter, Counter]:
     """Tickets of a port's lottery pool per registration week and per household size."""
-    weeks_of = map(floordiv, map(add, pool.priorities[lo:hi], repeat(MONDAY)), repeat(WEEK))
     if weights is None:
-        by_week, by_size = Counter(weeks_of), Counter(pool.sizes[lo:hi])
+        by_week, by_size = _weeks(pool.priorities, lo, hi), Counter(sizes or pool.sizes[lo:hi])
         for i in excluded:
             by_week[(pool.priorities[i] + MONDAY) // WEEK] -= 1
             by_size[pool.sizes[i]] -= 1
         return by_week, by_size
+    weeks_of = map(floordiv, map(add, pool.priorities[lo:hi], repeat(MONDAY)), repeat(WEEK))
     by_week, by_size = Counter(), Counter()
     skip = set(excluded)
     for offset, (week, size, weight) in enumerate(zip(weeks_of, pool.sizes[lo:hi], weights)):
@@ -72,7 +86,7 @@ def lottery_statistics(pool: Pool, result: Result, policy: Policy, date: dt.date
         weights = None
         if policy.weighting == DAYS_WAITED:
             weights = [days_waited(p, cutoff) for p in pool.priorities[lo:hi]]
-        by_week, by_size = _groups(pool, lo, hi, before.get(key, []), weights)
+        by_week, by_size = _groups(pool, lo, hi, before.get(key, []), weights, result.pool_sizes.get(key))
         tickets = sum(by_week.values())
         by_port.append({"group": codes.get(key, str(key)), "pool": hi - lo - len(before.get(key, [])),
                         "selected": len(chosen)})

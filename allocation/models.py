@@ -128,7 +128,7 @@ class AllocationRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)
     statistics = models.JSONField(default=dict, blank=True)
-    # [household id, port id] pairs that did not fit when their turn came: served first next time.
+    # [reference, port id] pairs that did not fit when their turn came: served first next time.
     carried_over = models.JSONField(default=list, blank=True)
 
     class Meta:
@@ -142,7 +142,7 @@ class RunInputs(models.Model):
     """The eligible pool exactly as the draw saw it (see allocation.pool for the format)."""
 
     run = models.OneToOneField(AllocationRun, on_delete=models.CASCADE, related_name="inputs")
-    snapshot = models.BinaryField(help_text="zlib-compressed canonical pool.")
+    snapshot = models.BinaryField(help_text="The canonical pool (allocation.pool), plain or zlib-compressed.")
 
     class Meta:
         verbose_name_plural = "run inputs"

@@ -10,7 +10,7 @@ Canonical form (the bytes whose SHA-256 is the run's pool hash), all integers li
     n bytes  urgency of an approved vulnerability request, 1 (critical) to 3, 0 for none
     n bytes  1 if carried over from the port's previous run, else 0
 
-The stored snapshot is these bytes compressed with zlib.
+The run stores these bytes as they are (compressing 20 MB would cost more time than the draw);\nread_snapshot also reads them zlib-compressed, for archives.
 """
 
 import datetime as dt
@@ -29,7 +29,7 @@ from allocation.engine import Pool
 MAGIC = "cita-pool 1"
 
 POOL_SQL = """
-    SELECT id, reference, preferred_port_id, size, {epoch}
+    SELECT reference, preferred_port_id, size, {epoch}
     FROM registrations_household
     WHERE status = 'waiting' AND size > 0
     ORDER BY preferred_port_id, registered_at, id
@@ -39,45 +39,62 @@ EPOCH = {
     "postgresql": "CAST(EXTRACT(EPOCH FROM registered_at) AS bigint)",
 }
 VULNERABLE_SQL = """
-    SELECT household_id, MIN(urgency) FROM registrations_vulnerabilityrequest
-    WHERE status = 'approved' GROUP BY household_id
+    SELECT h.reference, MIN(v.urgency)
+    FROM registrations_vulnerabilityrequest v JOIN registrations_household h ON h.id = v.household_id
+    WHERE v.status = 'approved' AND h.status = 'waiting'
+    GROUP BY h.reference
 """
+CHUNK = 100_000
 
 
-@dataclass
-class LoadedPool:
-    pool: Pool
-    ids: list[int]
+def read_pool(carried: list[tuple[str, int]] = ()) -> Pool:
+    """Waiting households with members, oldest first per port, as columns (one SQL query, no ORM objects).
 
-
-def read_pool(carried: list[tuple[int, int]] = ()) -> LoadedPool:
-    """Waiting households with members, oldest first per port, as columns (one SQL query, no ORM objects)."""
+    `carried` holds (reference, port id) pairs that did not fit at the previous run.
+    """
+    references: list[str] = []
+    ports: list[int] = []
+    sizes = bytearray()
+    priorities = array("q")
     with connection.cursor() as cursor:
         cursor.execute(POOL_SQL.format(epoch=EPOCH[connection.vendor]))
-        rows = cursor.fetchall()
+        while rows := cursor.fetchmany(CHUNK):
+            chunk_refs, chunk_ports, chunk_sizes, chunk_priorities = zip(*rows)
+            references.extend(chunk_refs)
+            ports.extend(chunk_ports)
+            sizes.extend(chunk_sizes)
+            priorities.extend(chunk_priorities)
         cursor.execute(VULNERABLE_SQL)
         urgent = dict(cursor.fetchall())
-    if rows:
-        ids, references, ports, sizes, priorities = map(list, zip(*rows))
-    else:
-        ids, references, ports, sizes, priorities = [], [], [], [], []
-    del rows
-    n = len(ids)
-    urgencies = [0] * n
-    for i in compress(range(n), map(urgent.__contains__, ids)):
-        urgencies[i] = urgent[ids[i]]
-    flags = [0] * n
+    n = len(references)
+    urgencies = bytearray(n)
+    for i in compress(range(n), map(urgent.__contains__, references)):
+        urgencies[i] = urgent[references[i]]
+    flags = bytearray(n)
     carried_port = dict(carried)
-    for i in compress(range(n), map(carried_port.__contains__, ids)):
-        if carried_port[ids[i]] == ports[i]:
-            flags[i] = 1
-    pool = Pool(references, ports, sizes, priorities, urgencies, flags)
-    return LoadedPool(pool, ids)
+    for i in compress(range(n), map(carried_port.__contains__, references)):
+        flags[i] = carried_port[references[i]] == ports[i]
+    return Pool(references, ports, sizes, priorities, urgencies, flags)
 
 
-def _le(typecode: str, values: list[int]) -> bytes:
-    data = array(typecode, values)
+def household_ids(references: list[str]) -> dict[str, int]:
+    """Household ids of the given references (the seated few, after the draw)."""
+    ids = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(references), 500):
+            chunk = references[start : start + 500]
+            cursor.execute(
+                "SELECT reference, id FROM registrations_household WHERE reference IN (%s)" % ", ".join(["%s"] * len(chunk)),
+                chunk,
+            )
+            ids.update(cursor.fetchall())
+    return ids
+
+
+def _le(typecode: str, values) -> bytes:
+    data = values if isinstance(values, array) and values.typecode == typecode else array(typecode, values)
     if sys.byteorder != "little":
+        data = array(typecode, data)
         data.byteswap()
     return data.tobytes()
 
@@ -100,8 +117,9 @@ def pool_hash(canonical: bytes) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
-def compress_snapshot(canonical: bytes) -> bytes:
-    return zlib.compress(canonical, 1)
+def compact(canonical: bytes) -> bytes:
+    """zlib-compressed, for archiving old snapshots; read_snapshot reads either form."""
+    return zlib.compress(canonical, 6)
 
 
 @dataclass
@@ -114,7 +132,8 @@ class Snapshot:
 
 def read_snapshot(stored: bytes) -> Snapshot:
     """Decode a stored snapshot back into a pool; port keys are positions in the header's port list."""
-    canonical = zlib.decompress(bytes(stored))
+    stored = bytes(stored)
+    canonical = stored if stored.startswith(MAGIC.encode()) else zlib.decompress(stored)
     line1, rest = canonical.split(b"\n", 1)
     magic, date = line1.decode().rsplit(" ", 1)
     if magic != MAGIC:

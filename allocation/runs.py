@@ -1,6 +1,8 @@
 """Allocation runs: commit a seed, draw a date and record it all at once, release or void a held run."""
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import secrets
 import time
@@ -12,7 +14,7 @@ from django.utils import timezone
 
 from allocation import engine, fairness
 from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, Port, RunInputs
-from allocation.pool import canonical_bytes, compress_snapshot, pool_hash, read_pool
+from allocation.pool import canonical_bytes, household_ids, pool_hash, read_pool
 from registrations.models import Household
 
 Progress = Callable[[str], None]
@@ -83,7 +85,7 @@ def commit_seed(date: dt.date, seed: str | None = None) -> AllocationRun:
 
 @dataclass
 class Draw:
-    loaded: object
+    pool: engine.Pool
     result: engine.Result
     canonical: bytes
     hash: str
@@ -96,27 +98,44 @@ def policy_values(policy: AllocationPolicy) -> engine.Policy:
     return engine.Policy(policy.waiting_share, policy.lottery_share, policy.reserved_share, policy.lottery_weighting)
 
 
+@contextlib.contextmanager
+def gc_paused():
+    """The draw creates millions of short-lived objects and no cycles: scanning them would double its time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def compute(date: dt.date, policy: AllocationPolicy, seed: str, progress: Progress) -> Draw:
     """Load the pool, draw, and build the summary and statistics; writes nothing."""
+    with gc_paused():
+        return _compute(date, policy, seed, progress)
+
+
+def _compute(date: dt.date, policy: AllocationPolicy, seed: str, progress: Progress) -> Draw:
     previous = (
         AllocationRun.objects.filter(date__lt=date, status__in=[AllocationRun.Status.COMPLETED, AllocationRun.Status.RELEASED])
         .order_by("-date").values_list("carried_over", flat=True).first()
     )
     progress("Reading the eligible pool")
-    loaded = read_pool([tuple(pair) for pair in previous or []])
+    pool = read_pool([tuple(pair) for pair in previous or []])
     days, details = port_days(date)
     codes = {d.key: d.code for d in days}
-    progress(f"Drawing for {len(loaded.ids):,} households")
+    progress(f"Drawing for {len(pool):,} households")
     rules = policy_values(policy)
-    result = engine.allocate(loaded.pool, days, rules, seed, date)
+    result = engine.allocate(pool, days, rules, seed, date)
     progress("Recording the inputs")
-    canonical = canonical_bytes(loaded.pool, date, codes)
-    statistics = fairness.lottery_statistics(loaded.pool, result, rules, date, codes)
-    summary = _summary(loaded, result, days, details, rules)
-    return Draw(loaded, result, canonical, pool_hash(canonical), summary, statistics, details)
+    canonical = canonical_bytes(pool, date, codes)
+    statistics = fairness.lottery_statistics(pool, result, rules, date, codes)
+    summary = _summary(pool, result, days, details, rules)
+    return Draw(pool, result, canonical, pool_hash(canonical), summary, statistics, details)
 
 
-def _summary(loaded, result: engine.Result, days: list[engine.PortDay], details: dict, rules: engine.Policy) -> dict:
+def _summary(pool: engine.Pool, result: engine.Result, days: list[engine.PortDay], details: dict, rules: engine.Policy) -> dict:
     households = {}
     for seat in result.seats:
         households[seat.port] = households.get(seat.port, 0) + 1
@@ -137,7 +156,7 @@ def _summary(loaded, result: engine.Result, days: list[engine.PortDay], details:
     return {
         "policy": {"waiting_share": rules.waiting_share, "lottery_share": rules.lottery_share,
                    "reserved_share": rules.reserved_share, "weighting": rules.weighting},
-        "pool": len(loaded.ids), "carried_over": len(result.carried_over), "ports": ports, "totals": totals,
+        "pool": len(pool), "carried_over": len(result.carried_over), "ports": ports, "totals": totals,
     }
 
 
@@ -175,41 +194,42 @@ def record_allocation(run: AllocationRun, draw: Draw, started: dt.datetime) -> N
     """Write the appointments, offer them (or hold them for review), and close the run record."""
     held = fairness.is_skewed(draw.statistics, run.policy.skew_threshold)
     status = Appointment.Status.HELD if held else Appointment.Status.OFFERED
-    ids, sizes = draw.loaded.ids, draw.loaded.pool.sizes
+    pool = draw.pool
+    ids = household_ids([pool.references[seat.index] for seat in draw.result.seats])
     appointments = []
     for seat in draw.result.seats:
         window = draw.details[seat.port]
         start = window["starts"][seat.window]
         appointments.append(Appointment(
-            run=run, household_id=ids[seat.index], port_id=seat.port, date=run.date, window_start=start,
-            window_end=start + window["end"], people=sizes[seat.index], share=seat.share, status=status,
+            run=run, household_id=ids[pool.references[seat.index]], port_id=seat.port, date=run.date,
+            window_start=start, window_end=start + window["end"], people=pool.sizes[seat.index], share=seat.share,
+            status=status,
         ))
     Appointment.objects.bulk_create(appointments, batch_size=500)
     if not held:
         offer_households([a.household_id for a in appointments])
-    RunInputs.objects.create(run=run, snapshot=compress_snapshot(draw.canonical))
+    RunInputs.objects.create(run=run, snapshot=draw.canonical)
     run.seed = run.sealed_seed
     run.pool_hash = draw.hash
-    run.pool_count = len(ids)
+    run.pool_count = len(pool)
     run.status = AllocationRun.Status.HELD if held else AllocationRun.Status.COMPLETED
     run.started_at = started
     run.finished_at = timezone.now()
     run.summary = draw.summary
     run.statistics = draw.statistics
-    run.carried_over = [[ids[i], draw.loaded.pool.ports[i]] for i in draw.result.carried_over]
+    run.carried_over = [[pool.references[i], pool.ports[i]] for i in draw.result.carried_over]
     run.save()
 
 
 def offer_households(household_ids: list[int]) -> None:
     """Waiting households become offered; if any stopped waiting meanwhile, the whole run fails."""
-    changed = 0
     for start in range(0, len(household_ids), 500):
         chunk = household_ids[start : start + 500]
-        changed += Household.objects.filter(pk__in=chunk, status=Household.Status.WAITING).update(
-            status=Household.Status.OFFERED, updated_at=timezone.now()
-        )
-    if changed != len(household_ids):
-        raise AllocationError("Some households changed while the draw ran; nothing was written. Run it again.")
+        # Lock and check by primary key alone: a filter on status would lead SQLite to scan the whole queue.
+        statuses = Household.objects.select_for_update().filter(pk__in=chunk).values_list("status", flat=True)
+        if sum(status == Household.Status.WAITING for status in statuses) != len(chunk):
+            raise AllocationError("Some households changed while the draw ran; nothing was written. Run it again.")
+        Household.objects.filter(pk__in=chunk).update(status=Household.Status.OFFERED, updated_at=timezone.now())
 
 
 def release_run(run: AllocationRun) -> int:

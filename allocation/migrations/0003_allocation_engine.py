@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
             name='RunInputs',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('snapshot', models.BinaryField(help_text='zlib-compressed canonical pool.')),
+                ('snapshot', models.BinaryField(help_text='The canonical pool (allocation.pool), plain or zlib-compressed.')),
                 ('run', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='inputs', to='allocation.allocationrun')),
             ],
             options={

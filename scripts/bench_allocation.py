@@ -1,0 +1,128 @@
+#!/usr/bin/env python
+"""Benchmark: allocate one day at all ports for 1,000,000 waiting households, end to end.
+
+    .venv/bin/python scripts/bench_allocation.py                 # SQLite in /tmp/cita-bench.sqlite3
+    DATABASE_URL=postgres://... .venv/bin/python scripts/bench_allocation.py
+
+Prints the time to read (id, port, size) of the waiting households once with plain SQL, the time
+to allocate one date (pool read, draw, statistics, snapshot, appointments, run record), their
+ratio, and the peak memory of the process doing it. Not part of the test suite.
+"""
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup() -> None:
+    if not os.environ.get("DATABASE_URL"):
+        os.environ.setdefault("SQLITE_PATH", "/tmp/cita-bench.sqlite3")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def prepare(count: int) -> None:
+    """Migrate and top the database up to `count` waiting households."""
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from registrations.models import Household
+
+    waiting = Household.objects.waiting().count()
+    if waiting < count:
+        print(f"Generating {count - waiting:,} households…", flush=True)
+        call_command("generate_households", count=count - waiting, seed=waiting)
+    if os.environ.get("DATABASE_URL"):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE registrations_household")
+
+
+def reset(date) -> None:
+    """Undo a benchmark run so the next one sees the same pool."""
+    from allocation.models import AllocationRun, Appointment, RunInputs
+    from registrations.models import Household
+
+    run = AllocationRun.objects.filter(date=date).first()
+    if run:
+        ids = list(Appointment.objects.filter(run=run).values_list("household_id", flat=True))
+        Household.objects.filter(pk__in=ids).update(status=Household.Status.WAITING)
+        Appointment.objects.filter(run=run).delete()
+        RunInputs.objects.filter(run=run).delete()
+        run.delete()
+
+
+def measure(date_text: str) -> None:
+    """One measurement in this (fresh) process: bare read, then the whole allocation."""
+    import datetime as dt
+
+    from django.db import connection
+
+    from allocation.runs import allocate_date
+
+    date = dt.date.fromisoformat(date_text)
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute("SELECT id, preferred_port_id, size FROM registrations_household WHERE status = 'waiting'")
+        rows = cursor.fetchall()
+        read = time.perf_counter() - started
+    count = len(rows)
+    del rows
+    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    outcome = allocate_date(date, seed="benchmark")
+    total = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    people = outcome.summary["totals"]["people"]
+    print(f"RESULT {read:.3f} {total:.3f} {peak:.0f} {base_rss:.0f} {count} {people} {outcome.run.status}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    setup()
+    if args.measure:
+        measure(args.measure)
+        return
+    from django.db import connection
+
+    prepare(args.count)
+    date = "2099-01-01"
+    results = []
+    for _ in range(args.repeat):
+        reset(date)
+        connection.close()
+        out = subprocess.run([sys.executable, __file__, "--measure", date], capture_output=True, text=True, env=os.environ)
+        line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT")), None)
+        if line is None:
+            sys.exit(out.stdout + out.stderr)
+        read, total, peak, base, count, people, status = line.split()[1:]
+        results.append((float(read), float(total), float(peak), float(base)))
+        print(f"read {float(read):.2f} s, allocate {float(total):.2f} s ({float(total) / float(read):.2f}× the read), "
+              f"peak RSS {float(peak):.0f} MB (before the draw {float(base):.0f} MB); "
+              f"{int(count):,} households, {people} people seated, run {status}", flush=True)
+    reset(date)
+    reads, totals = [r[0] for r in results], [r[1] for r in results]
+    print(f"\n{connection.vendor}, {int(count):,} waiting households, median of {len(results)}:")
+    print(f"  bare read of (id, port, size): {statistics.median(reads):.2f} s")
+    print(f"  allocate one day, end to end:  {statistics.median(totals):.2f} s "
+          f"({statistics.median(t / r for r, t in zip(reads, totals)):.2f}× the read)")
+    print(f"  peak memory (process RSS):     {max(r[2] for r in results):.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

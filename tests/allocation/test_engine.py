@@ -1,0 +1,166 @@
+"""The pure allocation core, checked over random households, capacities and seeds (no database)."""
+
+import datetime as dt
+from collections import defaultdict
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from allocation.engine import LOTTERY, RESERVED, WAITING, Entry, Policy, Pool, PortDay, allocate
+from allocation.pool import canonical_bytes, read_snapshot
+from tests.allocation.strategies import pools, port_days
+
+DAY = dt.date(2030, 3, 4)
+OURS = Policy(waiting_share=60, lottery_share=30, reserved_share=10)
+POLICIES = st.sampled_from([OURS, Policy(30, 70, 0), Policy(0, 100, 0), Policy(100, 0, 0), Policy(30, 60, 10, "days_waited")])
+SEEDS = st.text(min_size=1, max_size=20)
+EXAMPLES = settings(max_examples=75, deadline=None)
+
+
+def seats_by_port(result):
+    by_port = defaultdict(list)
+    for seat in result.seats:
+        by_port[seat.port].append(seat)
+    return by_port
+
+
+@EXAMPLES
+@given(pool=pools(), days=port_days(), policy=POLICIES, seed=SEEDS)
+def test_it_never_exceeds_a_port_or_a_window(pool, days, policy, seed):
+    result = allocate(pool, days, policy, seed, DAY)
+    by_port = seats_by_port(result)
+    for day in days:
+        seats = by_port[day.key]
+        assert sum(pool.sizes[s.index] for s in seats) <= day.capacity
+        per_window = defaultdict(int)
+        for seat in seats:
+            assert 0 <= seat.window < day.windows
+            per_window[seat.window] += pool.sizes[seat.index]
+        if seats:
+            limit = -(-day.capacity // day.windows) + max(pool.sizes[s.index] for s in seats) - 1
+            assert result.window_capacity[day.key] == limit
+            assert max(per_window.values()) <= limit
+
+
+@EXAMPLES
+@given(pool=pools(), days=port_days(), policy=POLICIES, seed=SEEDS)
+def test_it_seats_each_household_once_whole_at_its_own_port(pool, days, policy, seed):
+    result = allocate(pool, days, policy, seed, DAY)
+    indices = [seat.index for seat in result.seats]
+    assert len(indices) == len(set(indices))
+    # One seat record per household: all its members share the port, day and window.
+    assert all(pool.ports[seat.index] == seat.port for seat in result.seats)
+
+
+@EXAMPLES
+@given(pool=pools(), days=port_days(), policy=POLICIES, seed=SEEDS)
+def test_it_leaves_no_seat_empty_while_a_household_fits(pool, days, policy, seed):
+    result = allocate(pool, days, policy, seed, DAY)
+    by_port = seats_by_port(result)
+    for day in days:
+        seated = {s.index for s in by_port[day.key]}
+        left = day.capacity - sum(pool.sizes[i] for i in seated)
+        lo, hi = pool.port_range(day.key)
+        assert all(pool.sizes[i] > left for i in range(lo, hi) if i not in seated)
+
+
+@EXAMPLES
+@given(pool=pools(), days=port_days(), policy=POLICIES, seed=SEEDS)
+def test_the_waiting_time_share_goes_to_the_oldest(pool, days, policy, seed):
+    result = allocate(pool, days, policy, seed, DAY)
+    by_port = seats_by_port(result)
+    for day in days:
+        lo, hi = pool.port_range(day.key)
+        reserved = {s.index for s in by_port[day.key] if s.share == RESERVED}
+        queue = [i for i in range(lo, hi) if i not in reserved and not pool.carried[i]]
+        oldest_first = sorted(s.index for s in by_port[day.key] if s.share == WAITING and not pool.carried[s.index])
+        assert oldest_first == queue[: len(oldest_first)]
+
+
+@EXAMPLES
+@given(pool=pools(), days=port_days(), policy=POLICIES, seed=SEEDS)
+def test_the_same_inputs_and_seed_give_the_same_seats(pool, days, policy, seed):
+    assert allocate(pool, days, policy, seed, DAY) == allocate(pool, days, policy, seed, DAY)
+
+
+@EXAMPLES
+@given(pool=pools(), days=port_days(), policy=POLICIES, seed=SEEDS)
+def test_the_recorded_inputs_repeat_the_draw(pool, days, policy, seed):
+    codes = {d.key: d.code for d in days}
+    snapshot = read_snapshot(canonical_bytes(pool, DAY, codes))
+    key_of = {code: key for key, code in snapshot.codes.items()}
+    replayed_days = [PortDay(key_of[d.code], d.code, d.capacity, d.windows) for d in days if d.code in key_of]
+    original = allocate(pool, days, policy, seed, DAY)
+    replayed = allocate(snapshot.pool, replayed_days, policy, seed, DAY)
+    assert [(pool.references[s.index], codes[s.port], s.window, s.share) for s in original.seats] == [
+        (snapshot.pool.references[s.index], snapshot.codes[s.port], s.window, s.share) for s in replayed.seats
+    ]
+
+
+def big_pool(port_capacity: int) -> Pool:
+    entries = [
+        Entry(f"H{n:05d}", 1, 1 + n % 6, 1_700_000_000 + n * 600, urgency=(1 + n % 3) if n % 9 == 0 else 0)
+        for n in range(port_capacity * 10)
+    ]
+    return Pool.from_entries(entries)
+
+
+def test_the_shares_match_our_policy_within_one_household():
+    pool = big_pool(390)
+    result = allocate(pool, [PortDay(1, "san-ysidro", 390, 18)], OURS, "seed", DAY)
+    people = result.people[1]
+    assert 39 - 6 < people[RESERVED] <= 39
+    assert abs(people[WAITING] - (234 + 39 - people[RESERVED])) < 6
+    assert abs(people[LOTTERY] - 117) < 6
+    assert sum(people.values()) == 390
+
+
+def test_the_shares_match_the_2023_split_within_one_household():
+    pool = big_pool(390)
+    result = allocate(pool, [PortDay(1, "san-ysidro", 390, 18)], Policy(30, 70, 0), "seed", DAY)
+    people = result.people[1]
+    assert people[RESERVED] == 0
+    assert abs(people[WAITING] - 117) < 6
+    assert abs(people[LOTTERY] - 273) < 6
+    assert sum(people.values()) == 390
+
+
+def test_a_different_seed_draws_a_different_lottery():
+    pool = big_pool(100)
+    days = [PortDay(1, "calexico", 100, 18)]
+    first, second = allocate(pool, days, OURS, "one", DAY), allocate(pool, days, OURS, "two", DAY)
+    assert {s.index for s in first.seats if s.share == LOTTERY} != {s.index for s in second.seats if s.share == LOTTERY}
+
+
+def run_days(entries: list[Entry], capacity: int, days: int, policy: Policy = OURS) -> dict[str, int]:
+    """Run consecutive days, removing seated households and carrying over those that did not fit."""
+    waiting = {e.reference: e for e in entries}
+    seated_on = {}
+    for day in range(days):
+        pool = Pool.from_entries(list(waiting.values()))
+        result = allocate(pool, [PortDay(1, "p", capacity, 4)], policy, f"day-{day}", DAY + dt.timedelta(days=day))
+        for seat in result.seats:
+            seated_on[pool.references[seat.index]] = day
+            del waiting[pool.references[seat.index]]
+        carried = {pool.references[i] for i in result.carried_over}
+        waiting = {ref: Entry(e.reference, e.port, e.size, e.priority, e.urgency, ref in carried)
+                   for ref, e in waiting.items()}
+    return seated_on
+
+
+def test_a_large_family_that_does_not_fit_is_served_first_the_next_day():
+    singles = [Entry(f"S{n:03d}", 1, 1, 1_700_000_000 + n) for n in range(1, 200)]
+    family = Entry("FAMILY", 1, 12, 1_700_000_005)
+    seated_on = run_days([family, *singles], capacity=15, days=3)
+    assert seated_on["FAMILY"] == 1
+
+
+@settings(max_examples=50, deadline=None)
+@given(capacity=st.integers(12, 40), sizes=st.lists(st.sampled_from([1, 2, 3, 12]), min_size=20, max_size=80))
+def test_no_large_family_starves(capacity, sizes):
+    entries = [Entry(f"H{n:03d}", 1, size, 1_700_000_000 + n) for n, size in enumerate(sizes)]
+    entries.append(Entry("BIG", 1, 12, 1_700_000_000 + 3))
+    seated_on = run_days(entries, capacity, days=len(entries))
+    older = [e for e in entries if e.priority <= 1_700_000_003]
+    # The family waits behind at most the households registered before it and one carry-over day.
+    assert seated_on["BIG"] <= sum(e.size for e in older) // max(1, capacity * 60 // 100) + 2
