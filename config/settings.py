@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "allocation",
     "transparency",
     "staff",
+    "letters",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -216,3 +218,8 @@ FAR_PORT_KM = env_int("FAR_PORT_KM", 300)
 
 LOGIN_URL = "staff_login"
 OTP_TOTP_ISSUER = "Cita"
+# An offered appointment must be confirmed within this time, or it returns to the pool.
+OFFER_CONFIRM_HOURS = env_int("OFFER_CONFIRM_HOURS", 48)
+# Letter signing keys (Ed25519), "key-id:base64url-private-key", newest first; see docs/letters.md.
+LETTER_SIGNING_KEYS = env_list("LETTER_SIGNING_KEYS", "")
+LETTER_RETIRED_PUBLIC_KEYS = env_list("LETTER_RETIRED_PUBLIC_KEYS", "")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("registrations.urls")),
     path("", include("allocation.urls")),
     path("", include("transparency.urls")),
+    path("", include("letters.urls")),
     path("staff/", include("staff.urls")),
     path("operator/", admin.site.urls),
 ]

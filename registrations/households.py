@@ -138,17 +138,22 @@ def register_household(
 
 
 def add_member(household: Household, member: MemberData, key: str, request_hash: str) -> str:
-    """Add one person; the household keeps its registration time."""
+    """Add one person; the household keeps its registration time. After an offer, the person joins
+    the appointment if its window has room, or the whole household is rescheduled together."""
+    from allocation.appointments import grow_for_new_member
+
     with transaction.atomic():
         claimed = idempotency.claim(f"household:{household.pk}", key, request_hash)
         if isinstance(claimed, str):
             return claimed
         locked = Household.objects.select_for_update().get(pk=household.pk)
-        if not locked.can_change_members:
+        if not locked.can_add_members:
             raise MembersLocked
         _check_duplicates([member])
         _write_members(locked, [member])
         _resize(locked)
+        if locked.status != Household.Status.WAITING:
+            grow_for_new_member(locked)
         return idempotency.record(claimed, reverse("household"))
 
 

@@ -133,7 +133,13 @@ class Household(models.Model):
 
     @property
     def can_change_members(self) -> bool:
+        """Change or remove people only while waiting: an appointment is made for the people it names."""
         return self.status == self.Status.WAITING
+
+    @property
+    def can_add_members(self) -> bool:
+        """A person may join after an offer: they join the appointment or the household is rescheduled whole."""
+        return self.status in (self.Status.WAITING, self.Status.OFFERED, self.Status.CONFIRMED)
 
 
 class Member(models.Model):

@@ -18,6 +18,7 @@ from registrations.households import DuplicatePerson, MembersLocked
 from registrations.idempotency import KeyReused, payload_hash
 from registrations.models import Household, Member
 from registrations.views.ports import port_warning_context
+from registrations.views.status import status_context
 from registrations.views.common import HtmxHttpRequest, applicant_required, error_list, new_key, post_items
 
 DUPLICATE_ELSEWHERE = gettext_lazy(
@@ -62,7 +63,8 @@ def household(request: HtmxHttpRequest) -> HttpResponse:
     if own is None:
         return redirect("household_new")
     members = own.members.filter(is_active=True)
-    return render(request, "registrations/household.html", {"household": own, "members": members})
+    context = {"household": own, "members": members, **status_context(own)}
+    return render(request, "registrations/household.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -139,7 +141,7 @@ def member_add(request: HtmxHttpRequest) -> HttpResponse:
     own = _own_household(request)
     if own is None:
         return redirect("household_new")
-    if not own.can_change_members:
+    if not own.can_add_members:
         return _locked(request)
     form = SingleMemberForm(request.POST or None, initial={"idempotency_key": new_key()})
     if request.method == "POST" and form.is_valid():

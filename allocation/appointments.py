@@ -1,0 +1,100 @@
+"""What happens to an appointment after the draw: confirm, cancel, expire, check in, and a
+member added after the offer. Every rule keeps the household whole and its priority unchanged."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from allocation.models import Appointment, CapacityOverride
+from allocation.runs import end_appointment, window_starts
+from registrations.models import Household
+
+
+class AppointmentError(Exception):
+    """The change is not possible in the appointment's current state."""
+
+
+def live_appointment(household: Household) -> Appointment | None:
+    return (
+        Appointment.objects.filter(household=household, status__in=Appointment.LIVE)
+        .select_related("port").first()
+    )
+
+
+def confirm_deadline(appointment: Appointment) -> dt.datetime:
+    return appointment.created_at + dt.timedelta(hours=settings.OFFER_CONFIRM_HOURS)
+
+
+def confirm(appointment: Appointment) -> bool:
+    """The household says it will come. Only an offer still open can be confirmed; a resend changes nothing."""
+    with transaction.atomic():
+        if confirm_deadline(appointment) <= timezone.now():
+            return False
+        changed = Appointment.objects.filter(pk=appointment.pk, status=Appointment.Status.OFFERED).update(
+            status=Appointment.Status.CONFIRMED
+        )
+        if changed:
+            Household.objects.filter(pk=appointment.household_id).update(status=Household.Status.CONFIRMED)
+        return changed == 1 or Appointment.objects.filter(pk=appointment.pk, status=Appointment.Status.CONFIRMED).exists()
+
+
+def cancel(appointment: Appointment) -> None:
+    """The household cannot come: the seat is freed, the household waits again with its priority."""
+    end_appointment(appointment, Appointment.Status.CANCELLED)
+
+
+def expire_offers(now: dt.datetime | None = None) -> int:
+    """Offers not confirmed in time return to the pool; the households keep their registration time."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(hours=settings.OFFER_CONFIRM_HOURS)
+    expired = 0
+    for appointment in Appointment.objects.filter(status=Appointment.Status.OFFERED, created_at__lte=cutoff):
+        end_appointment(appointment, Appointment.Status.EXPIRED)
+        expired += 1
+    return expired
+
+
+def check_in(appointment: Appointment, now: dt.datetime | None = None) -> str:
+    """At the port: on time or within the grace period is checked in; later is missed (back to the pool)."""
+    now = now or timezone.now()
+    if appointment.status not in (Appointment.Status.OFFERED, Appointment.Status.CONFIRMED):
+        raise AppointmentError(appointment.status)
+    latest = appointment.window_end + dt.timedelta(minutes=appointment.port.grace_minutes)
+    if now > latest:
+        end_appointment(appointment, Appointment.Status.MISSED)
+        return Appointment.Status.MISSED
+    with transaction.atomic():
+        Appointment.objects.filter(pk=appointment.pk).update(status=Appointment.Status.CHECKED_IN)
+        Household.objects.filter(pk=appointment.household_id).update(status=Household.Status.CHECKED_IN)
+    return Appointment.Status.CHECKED_IN
+
+
+def _window_capacity(appointment: Appointment) -> tuple[int, int]:
+    """The day's capacity at the port and the nominal capacity of one window (day spread evenly)."""
+    port = appointment.port
+    override = CapacityOverride.objects.filter(port=port, date=appointment.date).values_list("capacity", flat=True).first()
+    capacity = override if override is not None else port.daily_capacity
+    windows = max(len(window_starts(port, appointment.date)), 1)
+    return capacity, -(-capacity // windows)
+
+
+def grow_for_new_member(household: Household) -> str:
+    """A person joined after the offer: same window if it has room, else the whole household waits
+    again with its original priority and is served first at the next draw. Never split."""
+    appointment = live_appointment(household)
+    if appointment is None:
+        return "none"
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().select_related("port").get(pk=appointment.pk)
+        same_day = Appointment.objects.filter(port=appointment.port, date=appointment.date, status__in=Appointment.LIVE)
+        day_people = same_day.aggregate(n=Sum("people"))["n"] or 0
+        window_people = same_day.filter(window_start=appointment.window_start).aggregate(n=Sum("people"))["n"] or 0
+        day_capacity, window_capacity = _window_capacity(appointment)
+        if day_people + 1 <= day_capacity and window_people + 1 <= window_capacity:
+            Appointment.objects.filter(pk=appointment.pk).update(people=appointment.people + 1)
+            return "joined"
+    end_appointment(appointment, Appointment.Status.CANCELLED)
+    return "rescheduled"
