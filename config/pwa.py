@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -101,7 +101,9 @@ class NoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if request.path.startswith(PERSONAL_PREFIXES):
-            add_never_cache_headers(response)
+            # no-store alone says it all (and Expires is redundant): every byte counts on 2G.
+            response["Cache-Control"] = "private, no-store"
+            del response["Expires"]
         elif request.path == reverse("signout") and request.method == "POST":
             # Drafts, kept pages and caches go with the session, even when JavaScript did not run.
             response["Clear-Site-Data"] = '"cache", "storage"'

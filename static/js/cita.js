@@ -1,338 +1,244 @@
-/* Cita: the little that JavaScript adds to pages that already work without it.
-   - Offline drafts: what is typed into a form with data-draft="name" is kept on this phone
-     (localStorage) as it is typed, put back after a reload, and sent with the same
-     idempotency key when the connection returns, so the server applies it once. Vulnerability
-     details ("needs") and the CSRF token are never kept. Drafts expire after 7 days and are
-     cleared once sent and on sign-out (see docs/offline-drafts.md).
-   - The service worker, and keeping the household page on this phone when asked.
-   The words shown come from the page (data-* attributes), so they are translated. */
-(function () {
+/* Cita: what JavaScript adds to pages that work without it. Why and how: docs/offline-drafts.md.
+   Drafts: forms with data-draft are kept in localStorage as typed (never "needs" fields or the
+   CSRF token), restored after a reload, sent with the same idempotency key when back online,
+   cleared once sent, at sign-out and after 7 days. Words come from data-* attributes (translated). */
+(() => {
   "use strict";
-  var PREFIX = "cita-draft:";
-  var KEPT_AT = "cita-kept-at";
-  var LANG = "cita-offline-lang";
-  var WEEK = 7 * 24 * 3600 * 1000;
-  var MAX_TRIES = 3;
-  var NEVER_KEPT = /(^|-)needs$/;
-  var SKIPPED_TYPES = ["file", "password", "submit", "button", "reset", "image"];
-  var store = null;
-  try { store = window.localStorage; } catch (e) { store = null; }
+  const PREFIX = "cita-draft:", KEPT_AT = "cita-kept-at", LANG = "cita-offline-lang";
+  const WEEK = 6048e5, MAX_TRIES = 3, NEVER_KEPT = /(^|-)needs$/;
+  const SKIPPED = ["file", "password", "submit", "button", "reset", "image"];
+  const $ = (selector, root) => (root || document).querySelector(selector);
+  const $$ = (selector, root) => Array.from((root || document).querySelectorAll(selector));
+  const script = document.currentScript;
+  let store = null;
+  try { store = window.localStorage; } catch (e) { /* storage off: the page works, nothing is kept */ }
 
+  const remove = (id) => { try { store.removeItem(id); } catch (e) { /* nothing to remove */ } };
+  const write = (id, draft) => { try { store.setItem(id, JSON.stringify(draft)); return true; } catch (e) { return false; } };
   function read(id) {
-    var draft = null;
-    try { draft = JSON.parse(store.getItem(id)); } catch (e) { draft = null; }
-    if (!draft || typeof draft.saved !== "number" || Date.now() - draft.saved > WEEK) {
-      remove(id);
-      return null;
-    }
-    return draft;
+    let draft = null;
+    try { draft = JSON.parse(store.getItem(id)); } catch (e) { /* unreadable: dropped below */ }
+    if (draft && typeof draft.saved === "number" && Date.now() - draft.saved <= WEEK) return draft;
+    remove(id);
+    return null;
   }
-  function write(id, draft) {
-    try { store.setItem(id, JSON.stringify(draft)); return true; } catch (e) { return false; }
-  }
-  function remove(id) {
-    try { store.removeItem(id); } catch (e) { /* storage is off: nothing was kept */ }
-  }
-  function draftIds() {
-    var ids = [];
-    for (var i = 0; i < store.length; i++) {
-      var id = store.key(i);
-      if (id && id.indexOf(PREFIX) === 0) ids.push(id);
-    }
-    return ids;
-  }
+  const draftIds = () => Object.keys(store).filter((id) => id.indexOf(PREFIX) === 0);
   function clearAll() {
     draftIds().forEach(remove);
     remove(KEPT_AT);
     if (window.caches) caches.delete("cita-kept");
   }
 
-  function pathOf(url) { return new URL(url, location.href).pathname; }
-  function draftId(form) { return PREFIX + form.getAttribute("data-draft") + ":" + pathOf(form.action); }
-  function statusOf(form) { return (form && form.querySelector(".draft-status")) || document.querySelector(".draft-status"); }
-
+  const pathOf = (url) => new URL(url, location.href).pathname;
+  const idOf = (form) => PREFIX + form.getAttribute("data-draft") + ":" + pathOf(form.action);
+  const statusOf = (form) => (form && $(".draft-status", form)) || $(".draft-status");
   function show(element, text) {
     if (!element || !text) return;
     element.textContent = text;
     element.hidden = false;
     element.setAttribute("role", "status");
   }
+  const say = (form, word) => { const s = statusOf(form); if (s) show(s, s.getAttribute("data-" + word)); };
 
-  function kept(field) {
-    var name = field.name;
-    return name && !field.disabled && name !== "csrfmiddlewaretoken" && name !== "idempotency_key" &&
-      !NEVER_KEPT.test(name) && SKIPPED_TYPES.indexOf(field.type) === -1 && !field.closest("[data-draft-skip]");
-  }
-
+  const kept = (f) => f.name && !f.disabled && f.name !== "csrfmiddlewaretoken" && f.name !== "idempotency_key" &&
+    !NEVER_KEPT.test(f.name) && SKIPPED.indexOf(f.type) === -1 && !f.closest("[data-draft-skip]");
   function collect(form) {
-    var fields = [];
-    Array.prototype.forEach.call(form.elements, function (field) {
-      if (!kept(field)) return;
-      if ((field.type === "radio" || field.type === "checkbox") && !field.checked) return;
-      if (field.tagName === "SELECT" && field.multiple) {
-        Array.prototype.forEach.call(field.selectedOptions, function (o) { fields.push([field.name, o.value]); });
-        return;
-      }
-      fields.push([field.name, field.value]);
-    });
+    const fields = [];
+    for (const f of Array.from(form.elements)) {
+      if (!kept(f) || ((f.type === "radio" || f.type === "checkbox") && !f.checked)) continue;
+      if (f.multiple) Array.from(f.selectedOptions).forEach((o) => fields.push([f.name, o.value]));
+      else fields.push([f.name, f.value]);
+    }
     return fields;
   }
 
   function save(form, submitter) {
-    var id = draftId(form);
-    var before = read(id) || {};
-    var key = form.elements.namedItem("idempotency_key");
-    var status = statusOf(form);
-    var draft = {
-      v: 1,
+    const id = idOf(form), before = read(id) || {}, key = form.elements.namedItem("idempotency_key");
+    const pending = before.state === "held" || before.state === "submitted";
+    const status = statusOf(form);
+    const draft = {
       saved: Date.now(),
       key: before.key || (key ? key.value : ""),
       action: pathOf(form.action),
       fields: collect(form),
       submitter: submitter && submitter.name ? [submitter.name, submitter.value] : before.submitter || null,
-      // Typing after pressing send keeps it due to be sent; the last answer typed is what goes.
-      state: before.state === "held" || before.state === "submitted" ? before.state : "typing",
-      tries: before.state === "submitted" ? before.tries || 0 : 0,
-      sent: status ? status.getAttribute("data-sent") : before.sent
+      state: pending ? before.state : "typing", // typed after pressing send: still to be sent
+      tries: pending ? before.tries || 0 : 0,
+      sent: status ? status.getAttribute("data-sent") : before.sent,
     };
-    if (write(id, draft)) show(status, status && status.getAttribute("data-saved"));
+    if (write(id, draft)) say(form, "saved");
     return draft;
   }
 
-  /* A household form can have more people than the page shows after a reload: copy the last
-     person's fields, renumbered, until every person in the draft has a place. */
-  function addRow(form, prefix, index, label) {
-    var rows = form.querySelectorAll("fieldset.member");
-    var last = rows[rows.length - 1];
+  // After a reload the household form shows one person: copy the last one, renumbered, per person.
+  function addRow(form, prefix, index) {
+    const last = $$("fieldset.member", form).pop();
     if (!last) return;
-    var copy = last.cloneNode(true);
-    var pattern = new RegExp(prefix + "-\\d+-", "g");
-    var numbered = prefix + "-" + index + "-";
-    [copy].concat(Array.prototype.slice.call(copy.querySelectorAll("*"))).forEach(function (el) {
-      ["id", "name", "for", "aria-describedby"].forEach(function (attr) {
-        var value = el.getAttribute(attr);
-        if (value) el.setAttribute(attr, value.replace(pattern, numbered));
-      });
-    });
-    copy.querySelectorAll(".error-message").forEach(function (el) { el.remove(); });
-    copy.querySelectorAll(".field-error").forEach(function (el) { el.classList.remove("field-error"); });
-    copy.querySelectorAll("input, select, textarea").forEach(function (field) {
-      field.removeAttribute("aria-invalid");
-      if (field.type === "radio" || field.type === "checkbox") field.checked = false;
-      else if (field.tagName === "SELECT") field.selectedIndex = 0;
-      else field.value = "";
-    });
-    var legend = copy.querySelector(":scope > legend");
+    const copy = last.cloneNode(true), pattern = new RegExp(prefix + "-\\d+-", "g");
+    for (const el of [copy].concat($$("*", copy))) {
+      for (const attr of ["id", "name", "for", "aria-describedby"]) {
+        const value = el.getAttribute(attr);
+        if (value) el.setAttribute(attr, value.replace(pattern, prefix + "-" + index + "-"));
+      }
+    }
+    $$(".error-message", copy).forEach((el) => el.remove());
+    $$(".field-error", copy).forEach((el) => el.classList.remove("field-error"));
+    for (const f of $$("input, select, textarea", copy)) {
+      f.removeAttribute("aria-invalid");
+      if (f.type === "radio" || f.type === "checkbox") f.checked = false;
+      else if (f.tagName === "SELECT") f.selectedIndex = 0;
+      else f.value = "";
+    }
+    const legend = $(":scope > legend", copy), label = statusOf(form).getAttribute("data-person");
     if (legend && label) legend.textContent = label.replace("{n}", String(index + 1));
-    last.parentNode.insertBefore(copy, last.nextSibling);
+    last.after(copy);
   }
 
   function apply(form, fields) {
-    var values = {};
-    fields.forEach(function (pair) { (values[pair[0]] = values[pair[0]] || []).push(pair[1]); });
-    var total = form.querySelector("[name$='-TOTAL_FORMS']");
+    const values = {};
+    fields.forEach(([name, value]) => (values[name] = values[name] || []).push(value));
+    const total = $("[name$='-TOTAL_FORMS']", form);
     if (total && values[total.name]) {
-      var prefix = total.name.slice(0, -"-TOTAL_FORMS".length);
-      var label = statusOf(form) && statusOf(form).getAttribute("data-person");
-      for (var n = parseInt(total.value, 10) || 1; n < (parseInt(values[total.name][0], 10) || 0); n++) {
-        addRow(form, prefix, n, label);
+      const prefix = total.name.slice(0, -"-TOTAL_FORMS".length);
+      for (let n = parseInt(total.value, 10) || 1; n < (parseInt(values[total.name][0], 10) || 0); n++) addRow(form, prefix, n);
+    }
+    for (const name of Object.keys(values)) {
+      for (const f of $$("[name='" + CSS.escape(name) + "']", form)) {
+        if (f.type === "radio" || f.type === "checkbox") f.checked = values[name].indexOf(f.value) !== -1;
+        else if (f.multiple) Array.from(f.options).forEach((o) => (o.selected = values[name].indexOf(o.value) !== -1));
+        else f.value = values[name][0];
       }
     }
-    Object.keys(values).forEach(function (name) {
-      form.querySelectorAll("[name='" + CSS.escape(name) + "']").forEach(function (field) {
-        if (field.type === "radio" || field.type === "checkbox") field.checked = values[name].indexOf(field.value) !== -1;
-        else if (field.tagName === "SELECT" && field.multiple) {
-          Array.prototype.forEach.call(field.options, function (o) { o.selected = values[name].indexOf(o.value) !== -1; });
-        } else field.value = values[name][0];
-      });
-    });
   }
 
   function restore(form) {
-    var id = draftId(form);
-    var draft = read(id);
+    const id = idOf(form), draft = read(id), key = form.elements.namedItem("idempotency_key");
     if (!draft) return;
-    var key = form.elements.namedItem("idempotency_key");
     if (draft.state === "submitted") draft.state = "typing"; // the server showed the form again
     write(id, draft);
-    // The same key means the server drew this form from what was sent: it shows what was typed.
+    // The same key: the server drew this form from what was sent, so it already shows it.
     if (!key || key.value !== draft.key) {
       apply(form, draft.fields);
       if (key && draft.key) key.value = draft.key;
     }
-    show(statusOf(form), statusOf(form) && statusOf(form).getAttribute("data-saved"));
+    say(form, "saved");
   }
 
-  function csrfToken() {
-    var field = document.querySelector("[name=csrfmiddlewaretoken]");
-    return field ? field.value : "";
-  }
+  const hidden = (name, value) => Object.assign(document.createElement("input"), { type: "hidden", name, value });
 
-  /* Sends a held draft as an ordinary form post, so the server answers exactly as it does
-     without JavaScript: a redirect when applied (once, by its key), the form with errors if not. */
+  // A held draft goes as an ordinary form post, so the server answers as it does without
+  // JavaScript: a redirect when applied (once, by its key), the form with its errors if not.
   function send(id, draft) {
     draft.tries = (draft.tries || 0) + 1;
     draft.state = "submitted";
     write(id, draft);
-    var form = document.querySelector("form[data-draft]");
-    if (form && draftId(form) === id) {
-      var button = draft.submitter && form.querySelector("[name='" + CSS.escape(draft.submitter[0]) + "']");
-      HTMLFormElement.prototype.submit.call(withSubmitter(form, button));
-      return;
+    let form = $("form[data-draft]");
+    if (!form || idOf(form) !== id) {
+      form = Object.assign(document.createElement("form"), { method: "post", action: draft.action, hidden: true });
+      draft.fields.concat([["csrfmiddlewaretoken", ($("[name=csrfmiddlewaretoken]") || {}).value || ""],
+        ["idempotency_key", draft.key]]).forEach(([name, value]) => form.appendChild(hidden(name, value)));
+      document.body.appendChild(form);
     }
-    form = document.createElement("form");
-    form.method = "post";
-    form.action = draft.action;
-    form.hidden = true;
-    var fields = draft.fields.concat([["csrfmiddlewaretoken", csrfToken()]]);
-    if (draft.key) fields.push(["idempotency_key", draft.key]);
-    if (draft.submitter) fields.push(draft.submitter);
-    fields.forEach(function (pair) {
-      var input = document.createElement("input");
-      input.type = "hidden";
-      input.name = pair[0];
-      input.value = pair[1];
-      form.appendChild(input);
-    });
-    document.body.appendChild(form);
+    if (draft.submitter) form.appendChild(hidden(draft.submitter[0], draft.submitter[1]));
     HTMLFormElement.prototype.submit.call(form);
-  }
-
-  /* form.submit() skips the submit button's name=value; add it as a hidden field instead. */
-  function withSubmitter(form, button) {
-    if (button && button.name && !form.querySelector("input[type=hidden][name='" + CSS.escape(button.name) + "']")) {
-      var input = document.createElement("input");
-      input.type = "hidden";
-      input.name = button.name;
-      input.value = button.value;
-      form.appendChild(input);
-    }
-    return form;
   }
 
   function sendHeld() {
     if (!navigator.onLine) return;
-    var ids = draftIds();
-    for (var i = 0; i < ids.length; i++) {
-      var draft = read(ids[i]);
-      if (draft && draft.state === "held" && (draft.tries || 0) < MAX_TRIES) {
-        send(ids[i], draft);
-        return; // one at a time: the page is leaving
-      }
+    for (const id of draftIds()) {
+      const draft = read(id);
+      if (draft && draft.state === "held" && (draft.tries || 0) < MAX_TRIES) return send(id, draft); // one: the page leaves
     }
   }
 
-  /* After a post: a redirect to a page without the form means the server applied it. */
-  function settleSubmitted() {
-    var nav = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
-    var redirected = nav && nav.redirectCount > 0 && location.pathname.indexOf("/signin") !== 0;
-    draftIds().forEach(function (id) {
-      var draft = read(id);
-      if (!draft || draft.state !== "submitted") return;
-      var form = document.querySelector("form[data-draft]");
-      if (form && draftId(form) === id) return; // restore() handles the form shown again
-      if (redirected) {
+  // After a post: redirected to a page without the form (not sign-in) means the server applied it.
+  function settle() {
+    const nav = performance.getEntriesByType("navigation")[0];
+    const applied = nav && nav.redirectCount > 0 && location.pathname.indexOf("/signin") !== 0;
+    const form = $("form[data-draft]");
+    for (const id of draftIds()) {
+      const draft = read(id);
+      if (!draft || draft.state !== "submitted" || (form && idOf(form) === id)) continue;
+      if (applied) {
         remove(id);
-        var note = document.createElement("p");
-        note.className = "draft-status";
-        var main = document.getElementById("main");
-        if (main) main.insertBefore(note, main.firstChild);
+        const note = Object.assign(document.createElement("p"), { className: "draft-status" });
+        $("#main").prepend(note);
         show(note, draft.sent);
       } else {
-        // The connection dropped before an answer came: send it again (same key) when online.
-        draft.state = "held";
+        draft.state = "held"; // no answer came: send again, same key, when online
         write(id, draft);
       }
-    });
+    }
   }
 
   function onSubmit(event) {
-    var form = event.target;
-    if (pathOf(form.action || location.href) === "/signout") {
-      clearAll();
-      return;
-    }
-    if (!form.hasAttribute("data-draft") || !store) return;
-    var submitter = event.submitter;
-    var draft = save(form, submitter && submitter.name === "add_member" ? null : submitter);
-    if (submitter && submitter.name === "add_member") return; // one more row, not a send
-    var id = draftId(form);
-    if (!navigator.onLine) {
-      event.preventDefault();
-      draft.state = "held";
-    } else {
+    const form = event.target, submitter = event.submitter;
+    if (pathOf(form.action || location.href) === "/signout") return clearAll();
+    if (!form.hasAttribute("data-draft")) return;
+    if (submitter && submitter.name === "add_member") return save(form); // one more row, not a send
+    const draft = save(form, submitter);
+    if (navigator.onLine) {
       draft.state = "submitted";
       draft.tries = (draft.tries || 0) + 1;
+    } else {
+      event.preventDefault();
+      draft.state = "held";
     }
-    write(id, draft);
+    write(idOf(form), draft);
   }
 
   function keepPage() {
-    var box = document.querySelector("[data-keep-offline]");
+    const box = $("[data-keep-offline]");
     if (!box || !window.caches || !navigator.serviceWorker) return;
-    var keepButton = box.querySelector("[data-keep]");
-    var forgetButton = box.querySelector("[data-forget]");
-    var note = box.querySelector("[data-kept-note]");
+    const keepButton = $("[data-keep]", box), forgetButton = $("[data-forget]", box), note = $("[data-kept-note]", box);
     function refresh() {
-      var at = store && parseInt(store.getItem(KEPT_AT), 10);
+      const at = parseInt(store.getItem(KEPT_AT), 10);
       keepButton.hidden = !!at;
       forgetButton.hidden = !at;
+      note.hidden = true;
       if (at) show(note, note.getAttribute("data-kept-on").replace("{date}", new Date(at).toLocaleString(document.documentElement.lang)));
-      else note.hidden = true;
     }
     function keep() {
-      var at = Date.now();
-      var copy = document.documentElement.cloneNode(true);
-      copy.querySelectorAll(".notices").forEach(function (el) { el.remove(); });
-      var html = "<!doctype html>\n" + copy.outerHTML;
-      return caches.open("cita-kept").then(function (cache) {
-        return cache.put(location.pathname, new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } }));
-      }).then(function () { store.setItem(KEPT_AT, String(at)); refresh(); });
+      const copy = document.documentElement.cloneNode(true);
+      $$(".notices", copy).forEach((el) => el.remove());
+      const page = new Response("<!doctype html>\n" + copy.outerHTML, { headers: { "Content-Type": "text/html; charset=utf-8" } });
+      return caches.open("cita-kept").then((cache) => cache.put(location.pathname, page))
+        .then(() => { store.setItem(KEPT_AT, String(Date.now())); refresh(); });
     }
     keepButton.addEventListener("click", keep);
-    forgetButton.addEventListener("click", function () {
-      caches.delete("cita-kept").then(function () { remove(KEPT_AT); refresh(); });
-    });
+    forgetButton.addEventListener("click", () => caches.delete("cita-kept").then(() => { remove(KEPT_AT); refresh(); }));
     box.hidden = false;
-    // Seen again online: the kept copy is brought up to date.
-    if (store && store.getItem(KEPT_AT) && navigator.onLine && !document.querySelector("[data-offline-page]")) keep();
+    if (store.getItem(KEPT_AT) && navigator.onLine) keep(); // seen again online: the kept copy is brought up to date
     else refresh();
   }
 
   function serviceWorker() {
-    var script = document.currentScript;
-    var url = script && script.getAttribute("data-sw");
+    const url = script && script.getAttribute("data-sw"), lang = document.documentElement.lang;
     if (!url || !navigator.serviceWorker) return;
-    var lang = document.documentElement.lang;
-    window.addEventListener("load", function () {
-      navigator.serviceWorker.register(url, { scope: "/" }).then(function () {
-        if (!store || store.getItem(LANG) === lang) return;
-        if (navigator.serviceWorker.controller && navigator.onLine) navigator.serviceWorker.controller.postMessage("refresh-offline");
-        store.setItem(LANG, lang);
-      }, function () { /* no worker: pages still work online */ });
-    });
+    window.addEventListener("load", () => navigator.serviceWorker.register(url, { scope: "/" }).then(() => {
+      if (!store || store.getItem(LANG) === lang) return;
+      // A new language: the worker keeps the offline page in it from now on.
+      const worker = navigator.serviceWorker.controller;
+      if (worker && navigator.onLine) worker.postMessage("refresh-offline");
+      store.setItem(LANG, lang);
+    }, () => { /* no worker: pages still work online */ }));
   }
 
   serviceWorker();
   if (!store) return;
   draftIds().forEach(read); // drops drafts older than 7 days
-  settleSubmitted();
-  document.querySelectorAll("form[data-draft]").forEach(function (form) {
+  settle();
+  for (const form of $$("form[data-draft]")) {
     restore(form);
-    var timer = null;
-    function later() {
-      clearTimeout(timer);
-      timer = setTimeout(function () { save(form); }, 300);
-    }
+    let timer = null;
+    const later = () => { clearTimeout(timer); timer = setTimeout(() => save(form), 300); };
     form.addEventListener("input", later);
     form.addEventListener("change", later);
-  });
+  }
   document.addEventListener("submit", onSubmit);
   window.addEventListener("online", sendHeld);
-  document.querySelectorAll("[data-kept-link]").forEach(function (el) { el.hidden = !store.getItem(KEPT_AT); });
-  if (document.querySelector("[data-offline-page]") && draftIds().some(function (id) { return read(id); })) {
-    show(statusOf(null), statusOf(null).getAttribute("data-saved"));
-  }
+  $$("[data-kept-link]").forEach((el) => (el.hidden = !store.getItem(KEPT_AT)));
+  if ($("[data-offline-page]") && draftIds().some(read)) say(null, "saved");
   keepPage();
   sendHeld();
 })();
