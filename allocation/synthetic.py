@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from django.db import connection, transaction
 
 from allocation.models import Port
-from registrations.models import Place
+from registrations.models import Household, Member, Place
 from registrations.references import ALPHABET, _check_character, format_reference
 
 # Household sizes 1–12, most households small (mean about 3 people).
@@ -48,51 +48,44 @@ def _rows(count: int, rng: random.Random, now: dt.datetime, days: int, ports: di
         # Registrations grow over time: later days are a little busier than earlier ones.
         offset = span * (rng.random() ** 0.8)
         yield (
-            reference, now - dt.timedelta(seconds=span - offset + 3600), "waiting",
-            rng.choices(sizes, size_w)[0], "", "", NATIONALITIES[nationality][1], now,
-            rng.choice(port_ids) if not port_w else rng.choices(port_ids, port_w)[0], rng.choice(places), nationality,
+            reference, now - dt.timedelta(seconds=span - offset + 3600), "waiting", rng.choices(sizes, size_w)[0],
+            NATIONALITIES[nationality][1], now, rng.choices(port_ids, port_w)[0], rng.choice(places), nationality,
         )
 
 
-INSERT = (
-    "INSERT INTO registrations_household (reference, registered_at, status, size, contact_phone, contact_email, "
-    "language, updated_at, preferred_port_id, current_place_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-)
+# The columns generated per household; every other column takes the model field's default.
+VARYING = ["reference", "registered_at", "status", "size", "language", "updated_at", "preferred_port_id",
+           "current_place_id"]
 
 
 def _insert_households(rows: list[tuple]) -> None:
+    """Insert rows (varying columns first) with one statement per batch, or COPY on PostgreSQL."""
+    fixed = [f for f in Household._meta.concrete_fields if not f.primary_key and f.column not in VARYING]
+    constants = tuple(f.get_db_prep_save(f.get_default(), connection) for f in fixed)
+    columns = ", ".join(VARYING + [f.column for f in fixed])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            columns = INSERT.split("(")[1].split(")")[0]
             with cursor.cursor.copy(f"COPY registrations_household ({columns}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row(row[:10])
+                    copy.write_row(row[:8] + constants)
         else:
-            cursor.executemany(INSERT, [row[:10] for row in rows])
+            marks = ", ".join(["%s"] * (len(VARYING) + len(fixed)))
+            cursor.executemany(f"INSERT INTO registrations_household ({columns}) VALUES ({marks})",
+                               [row[:8] + constants for row in rows])
 
 
-def _insert_members(rows: list[tuple], rng: random.Random, now: dt.datetime) -> None:
-    """One minimal member per person, each with the household's nationality."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reference, id FROM registrations_household WHERE reference IN (%s)" % ",".join(["%s"] * len(rows)),
-            [row[0] for row in rows],
-        )
-        ids = dict(cursor.fetchall())
-        members = []
-        for row in rows:
-            for n in range(row[3]):
-                born = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(60 * 365))
-                members.append((
-                    f"Person {n + 1}", row[0], born, row[10], rng.choice("FM"), "head" if n == 0 else "child",
-                    "", "", secrets.token_hex(32), True, now, ids[row[0]],
-                ))
-        cursor.executemany(
-            "INSERT INTO registrations_member (given_names, family_names, date_of_birth, nationality, sex, "
-            "relationship, languages, needs, person_key, is_active, created_at, household_id) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            members,
-        )
+def _insert_members(rows: list[tuple], rng: random.Random) -> None:
+    """One minimal member per person, each with the household's nationality (through the model: fields may be encrypted)."""
+    ids = dict(Household.objects.filter(reference__in=[row[0] for row in rows]).values_list("reference", "pk"))
+    members = []
+    for row in rows:
+        for n in range(row[3]):
+            members.append(Member(
+                household_id=ids[row[0]], given_names=f"Person {n + 1}", family_names=row[0],
+                date_of_birth=dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(60 * 365)), nationality=row[8],
+                sex=rng.choice("FM"), relationship="head" if n == 0 else "child", person_key=secrets.token_hex(32),
+            ))
+    Member.objects.bulk_create(members, batch_size=2000)
 
 
 def generate_households(count: int, *, seed: int | None = None, days: int = 270, members: bool = False,
@@ -128,5 +121,5 @@ def _write_batch(batch: list[tuple], existing: set, rng: random.Random, now: dt.
     with transaction.atomic():
         _insert_households(rows)
         if members:
-            _insert_members(rows, rng, now)
+            _insert_members(rows, rng)
     return len(rows)
