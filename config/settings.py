@@ -223,3 +223,7 @@ OFFER_CONFIRM_HOURS = env_int("OFFER_CONFIRM_HOURS", 48)
 # Letter signing keys (Ed25519), "key-id:base64url-private-key", newest first; see docs/letters.md.
 LETTER_SIGNING_KEYS = env_list("LETTER_SIGNING_KEYS", "")
 LETTER_RETIRED_PUBLIC_KEYS = env_list("LETTER_RETIRED_PUBLIC_KEYS", "")
+# Fernet keys for personal fields at rest, newest first (see registrations/encryption.py).
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
+# Closed households keep their personal data this long (for questions and appeals), then are erased.
+CLOSED_HOUSEHOLD_RETENTION_DAYS = env_int("CLOSED_HOUSEHOLD_RETENTION_DAYS", 180)

@@ -1,5 +1,7 @@
 from django.db import models
 
+from registrations.encryption import EncryptedCharField
+
 
 class Notification(models.Model):
     """One message for one event. The event key is unique, so an event is never sent twice."""
@@ -13,7 +15,7 @@ class Notification(models.Model):
     event_key = models.CharField(max_length=80, unique=True)
     kind = models.CharField(max_length=20)
     channel = models.CharField(max_length=10)
-    address = models.CharField(max_length=254, blank=True)
+    address = EncryptedCharField(max_length=254, blank=True)
     body = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

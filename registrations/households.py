@@ -207,5 +207,5 @@ def change_details(household: Household, details: HouseholdDetails, key: str, re
         household.language = details.language
         household.save(
             update_fields=["current_place", "preferred_port", "contact_phone", "contact_email", "language", "updated_at"]
-        )
+        )  # save() keeps the contact blind indexes in step
         return idempotency.record(claimed, reverse("household"))

@@ -11,6 +11,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from registrations.encryption import blind_index
 from registrations.models import OutboundMessage
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,9 @@ class DatabaseBackend:
     """Writes to the outbox table and the console; sends nothing outside."""
 
     def send(self, *, channel: str, address: str, subject: str, body: str) -> None:
-        OutboundMessage.objects.create(channel=channel, address=address, subject=subject, body=body)
+        OutboundMessage.objects.create(
+            channel=channel, address=address, address_index=blind_index("address", address), subject=subject, body=body
+        )
         print(f"[{channel} to {address}] {body}", flush=True)
 
 

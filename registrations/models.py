@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from registrations.encryption import EncryptedCharField, EncryptedDateField, EncryptedTextField, blind_index
+
 
 class Place(models.Model):
     """A Mexican city or town from the gazetteer: where an applicant can say they are now."""
@@ -50,13 +52,25 @@ class Applicant(models.Model):
     """Someone who signs in. The address is a phone (+digits) or an email; null when an NGO
     registered a person who has no phone yet (they sign in with a recovery code)."""
 
-    address = models.CharField(max_length=254, unique=True, null=True, blank=True)
+    address = EncryptedCharField(max_length=254, null=True, blank=True)
+    # Blind index of the address: how sign-in finds the account without a readable phone in the database.
+    address_index = models.CharField(max_length=64, unique=True, null=True, blank=True)
     language = models.CharField(max_length=10, default="en")
     created_at = models.DateTimeField(auto_now_add=True)
     last_signin_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Applicant {self.pk}"
+
+    @staticmethod
+    def index_of(address: str) -> str:
+        return blind_index("address", address)
+
+    def save(self, *args, **kwargs) -> None:
+        self.address_index = self.index_of(self.address) if self.address else None
+        if kwargs.get("update_fields") and "address" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "address_index"}
+        super().save(*args, **kwargs)
 
 
 class SigninCode(models.Model):
@@ -66,7 +80,7 @@ class SigninCode(models.Model):
         SIGNIN = "signin"
         MOVE = "move"
 
-    address = models.CharField(max_length=254, db_index=True)
+    address_index = models.CharField(max_length=64, db_index=True, default="")
     purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.SIGNIN)
     code_hash = models.CharField(max_length=128)
     created_at = models.DateTimeField(db_index=True)
@@ -118,10 +132,15 @@ class Household(models.Model):
     size = models.PositiveSmallIntegerField(default=0)
     current_place = models.ForeignKey(Place, on_delete=models.PROTECT)
     preferred_port = models.ForeignKey("allocation.Port", on_delete=models.PROTECT, related_name="households")
-    contact_phone = models.CharField(max_length=20, blank=True)
-    contact_email = models.CharField(max_length=254, blank=True)
+    contact_phone = EncryptedCharField(max_length=20, blank=True)
+    contact_email = EncryptedCharField(max_length=254, blank=True)
+    # Blind indexes: operators see when many households give the same phone or email.
+    contact_phone_index = models.CharField(max_length=64, blank=True, db_index=True)
+    contact_email_index = models.CharField(max_length=64, blank=True, db_index=True)
     language = models.CharField(max_length=10, default="en")
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the personal data was erased: the row stays as an anonymous tombstone for statistics.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -130,6 +149,13 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args, **kwargs) -> None:
+        self.contact_phone_index = blind_index("address", self.contact_phone) if self.contact_phone else ""
+        self.contact_email_index = blind_index("address", self.contact_email) if self.contact_email else ""
+        if kwargs.get("update_fields"):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "contact_phone_index", "contact_email_index"}
+        super().save(*args, **kwargs)
 
     @property
     def can_change_members(self) -> bool:
@@ -161,14 +187,14 @@ class Member(models.Model):
         OTHER = "other", _("Not related")
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
-    given_names = models.CharField(max_length=100)
-    family_names = models.CharField(max_length=100)
-    date_of_birth = models.DateField()
+    given_names = EncryptedCharField(max_length=100)
+    family_names = EncryptedCharField(max_length=100)
+    date_of_birth = EncryptedDateField()
     nationality = models.CharField(max_length=2)
     sex = models.CharField(max_length=1, choices=Sex.choices)
     relationship = models.CharField(max_length=12, choices=Relationship.choices)
-    languages = models.CharField(max_length=200, blank=True)
-    needs = models.TextField(max_length=1000, blank=True)
+    languages = EncryptedCharField(max_length=200, blank=True)
+    needs = EncryptedTextField(max_length=1000, blank=True)
     # HMAC of the normalised name, birth date and nationality (see registrations.persons).
     person_key = models.CharField(max_length=64)
     is_active = models.BooleanField(default=True)
@@ -207,9 +233,10 @@ class OutboundMessage(models.Model):
     """Every message sent to an applicant, kept so the default backend is a real outbox."""
 
     channel = models.CharField(max_length=10)
-    address = models.CharField(max_length=254)
+    address = EncryptedCharField(max_length=254)
+    address_index = models.CharField(max_length=64, db_index=True, default="")
     subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField()
+    body = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
 
@@ -237,7 +264,7 @@ class VulnerabilityRequest(models.Model):
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="vulnerability_requests")
     category = models.CharField(max_length=12, choices=Category.choices)
-    description = models.TextField(max_length=1000)
+    description = EncryptedTextField(max_length=1000)
     urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
     requested_at = models.DateTimeField(auto_now_add=True)

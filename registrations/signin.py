@@ -45,7 +45,7 @@ def request_code(address: str, purpose: str = SigninCode.Purpose.SIGNIN) -> None
     """Send a new code, at most SIGNIN_CODES_PER_HOUR to one address in an hour."""
     now = timezone.now()
     recent = list(
-        SigninCode.objects.filter(address=address, created_at__gt=now - dt.timedelta(hours=1))
+        SigninCode.objects.filter(address_index=Applicant.index_of(address), created_at__gt=now - dt.timedelta(hours=1))
         .order_by("created_at")
         .values_list("created_at", flat=True)
     )
@@ -58,7 +58,7 @@ def request_code(address: str, purpose: str = SigninCode.Purpose.SIGNIN) -> None
         )
     code = f"{secrets.randbelow(1_000_000):06d}"
     SigninCode.objects.create(
-        address=address,
+        address_index=Applicant.index_of(address),
         purpose=purpose,
         code_hash=_hash(f"{address}:{code}"),
         created_at=now,
@@ -87,7 +87,7 @@ def _use_code(address: str, code: str, purpose: str) -> str | None:
     now = timezone.now()
     latest = (
         SigninCode.objects.select_for_update()
-        .filter(address=address, purpose=purpose, used_at__isnull=True)
+        .filter(address_index=Applicant.index_of(address), purpose=purpose, used_at__isnull=True)
         .order_by("-created_at")
         .first()
     )
@@ -115,7 +115,9 @@ def sign_in_with_code(address: str, code: str, language: str) -> SigninResult:
     """Check the code; a first sign-in makes the account and its recovery codes."""
     check_code(address, code)
     with transaction.atomic():
-        applicant, created = Applicant.objects.get_or_create(address=address, defaults={"language": language})
+        applicant, created = Applicant.objects.get_or_create(
+            address_index=Applicant.index_of(address), defaults={"address": address, "language": language}
+        )
         applicant.last_signin_at = timezone.now()
         applicant.save(update_fields=["last_signin_at"])
         codes = issue_recovery_codes(applicant) if created else []
@@ -167,7 +169,7 @@ def move_account(applicant: Applicant, new_address: str, code: str) -> None:
     """Move the account to a new phone or email, once a code sent there is confirmed."""
     check_code(new_address, code, purpose=SigninCode.Purpose.MOVE)
     with transaction.atomic():
-        if Applicant.objects.filter(address=new_address).exclude(pk=applicant.pk).exists():
+        if Applicant.objects.filter(address_index=Applicant.index_of(new_address)).exclude(pk=applicant.pk).exists():
             raise SigninRefused(
                 _("This phone or email already signs in to another account. Use a different one, "
                   "or ask an NGO for help.")

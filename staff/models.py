@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from registrations.encryption import EncryptedTextField
+
 
 class Organisation(models.Model):
     """An NGO whose staff help people register and ask for help."""
@@ -87,7 +89,7 @@ class HelpTicket(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="tickets")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     category = models.CharField(max_length=14, choices=Category.choices)
-    description = models.TextField(max_length=2000)
+    description = EncryptedTextField(max_length=2000)
     device = models.CharField(max_length=100, blank=True)
     language = models.CharField(max_length=10, choices=settings.LANGUAGES)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -100,7 +102,7 @@ class HelpTicket(models.Model):
 class TicketReply(models.Model):
     ticket = models.ForeignKey(HelpTicket, on_delete=models.CASCADE, related_name="replies")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(max_length=2000)
+    body = EncryptedTextField(max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

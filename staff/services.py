@@ -86,19 +86,22 @@ def reuse_patterns() -> list[dict]:
     """Phones and emails given by several active households: for a person to review, never to cancel."""
     patterns = []
     active = Household.objects.active()
-    for field in ("contact_phone", "contact_email"):
+    for kind in ("contact_phone", "contact_email"):
         rows = (
-            active.exclude(**{field: ""})
-            .values(field).annotate(households=Count("id", distinct=True))
+            active.exclude(**{f"{kind}_index": ""})
+            .values(f"{kind}_index").annotate(households=Count("id", distinct=True))
             .filter(households__gte=REUSE_THRESHOLD).order_by("-households")
         )
-        patterns += [{"kind": field, "value": row[field], "households": row["households"]} for row in rows]
+        for row in rows:
+            index = row[f"{kind}_index"]
+            sample = active.filter(**{f"{kind}_index": index}).first()
+            patterns.append({"kind": kind, "index": index, "value": getattr(sample, kind), "households": row["households"]})
     return patterns
 
 
-def households_using(kind: str, value: str):
-    allowed = {"contact_phone", "contact_email"}
-    if kind not in allowed:
+def households_using(kind: str, index: str):
+    """Active households that gave this phone or email (found by its blind index)."""
+    if kind not in ("contact_phone", "contact_email"):
         return Household.objects.none()
-    return Household.objects.active().filter(Q(**{kind: value}))
+    return Household.objects.active().filter(Q(**{f"{kind}_index": index}))
 

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test import Client
 
 from allocation.models import Port
-from registrations.models import Applicant, OutboundMessage, Place
+from registrations.encryption import blind_index
+from registrations.models import Applicant, Member, OutboundMessage, Place
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +45,7 @@ def matamoros(db) -> Place:
 
 
 def last_code(address: str) -> str:
-    message = OutboundMessage.objects.filter(address=address).latest("created_at")
+    message = OutboundMessage.objects.filter(address_index=blind_index("address", address)).latest("created_at")
     return re.search(r"\b(\d{6})\b", message.body).group(1)
 
 
@@ -115,3 +116,8 @@ def household_post(members, place: Place, port: Port, key: str = "key-1", **extr
 @pytest.fixture
 def applicant_count(db):
     return lambda: Applicant.objects.count()
+
+
+def member_named(given_names: str) -> Member:
+    """Names are encrypted at rest, so tests find a person by reading, not by querying."""
+    return next(m for m in Member.objects.filter(is_active=True) if m.given_names == given_names)

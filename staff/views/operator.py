@@ -52,11 +52,11 @@ def vulnerability_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @operator_required
 def reuse_queue(request: HttpRequest) -> HttpResponse:
-    kind, value = request.GET.get("kind", ""), request.GET.get("value", "")
-    households = services.households_using(kind, value) if value else Household.objects.none()
+    kind, index = request.GET.get("kind", ""), request.GET.get("index", "")[:64]
+    households = services.households_using(kind, index) if index else Household.objects.none()
     for household in households:
         audit(request, "review reuse", household, detail=kind)
-    context = {"patterns": services.reuse_patterns(), "households": households, "kind": kind, "value": value}
+    context = {"patterns": services.reuse_patterns(), "households": households, "kind": kind, "index": index}
     return render(request, "staff/reuse_queue.html", context)
 
 

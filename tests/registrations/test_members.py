@@ -3,7 +3,7 @@
 import pytest
 
 from registrations.models import Household, Member
-from tests.conftest import FAMILY, household_post, member_fields
+from tests.conftest import FAMILY, household_post, member_fields, member_named
 
 
 @pytest.fixture
@@ -14,7 +14,7 @@ def maria_household(maria, matamoros, brownsville) -> Household:
 
 @pytest.mark.django_db
 def test_it_changes_a_person_and_keeps_the_priority(maria, maria_household):
-    ana = Member.objects.get(given_names="Ana")
+    ana = member_named("Ana")
     priority = maria_household.registered_at
     page = maria.get(f"/household/members/{ana.pk}/change").content.decode()
     assert 'value="Ana"' in page and 'value="2012-01-20"' in page
@@ -28,7 +28,7 @@ def test_it_changes_a_person_and_keeps_the_priority(maria, maria_household):
 
 @pytest.mark.django_db
 def test_it_removes_a_person_after_asking(maria, maria_household):
-    ana = Member.objects.get(given_names="Ana")
+    ana = member_named("Ana")
     assert "Remove Ana Pérez Rojas from your household?" in maria.get(f"/household/members/{ana.pk}/remove").content.decode()
     maria.post(f"/household/members/{ana.pk}/remove", {"idempotency_key": "r1"})
     maria_household.refresh_from_db()
@@ -38,7 +38,7 @@ def test_it_removes_a_person_after_asking(maria, maria_household):
 
 @pytest.mark.django_db
 def test_it_checks_ownership(maria_household, other_client):
-    ana = Member.objects.get(given_names="Ana")
+    ana = member_named("Ana")
     assert other_client.get(f"/household/members/{ana.pk}/change").status_code == 404
     assert other_client.post(f"/household/members/{ana.pk}/remove", {"idempotency_key": "x"}).status_code == 404
     assert Member.objects.filter(pk=ana.pk).exists()
@@ -47,7 +47,7 @@ def test_it_checks_ownership(maria_household, other_client):
 @pytest.mark.django_db
 def test_people_are_locked_once_an_appointment_is_fixed(maria, maria_household):
     Household.objects.update(status=Household.Status.OFFERED)
-    ana = Member.objects.get(given_names="Ana")
+    ana = member_named("Ana")
     response = maria.get(f"/household/members/{ana.pk}/change", follow=True)
     assert "cannot be changed now that an appointment is fixed" in response.content.decode()
     Household.objects.update(status=Household.Status.CHECKED_IN)

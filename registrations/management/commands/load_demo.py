@@ -36,7 +36,9 @@ class Command(BaseCommand):
         if not user_model.objects.filter(username="operator").exists():
             user_model.objects.create_superuser("operator", password="demo-operator-password")
         for address, place_name, port_code, members in DEMO_HOUSEHOLDS:
-            applicant, _created = Applicant.objects.get_or_create(address=address)
+            applicant, _created = Applicant.objects.get_or_create(
+                address_index=Applicant.index_of(address), defaults={"address": address}
+            )
             if Household.objects.filter(applicant=applicant).exists():
                 continue
             details = HouseholdDetails(

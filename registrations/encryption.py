@@ -1,0 +1,88 @@
+"""Personal fields encrypted at rest (Fernet, with key rotation), and blind indexes to find them.
+
+Why our own ~60 lines instead of django-fernet-encrypted-fields: that library derives its keys
+from SECRET_KEY (so rotating the session key would orphan the data) and returns the ciphertext
+unchanged when decryption fails, silently. Here the keys are their own setting, a wrong key
+fails loudly, and `rotate_encryption_keys` re-encrypts everything under the newest key.
+
+FIELD_ENCRYPTION_KEYS holds Fernet keys separated by commas, newest first; all of them can
+decrypt (MultiFernet). Without the setting (development only) a key is derived from SECRET_KEY.
+"""
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+from functools import cache
+
+from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
+from django.db import models
+
+
+@cache
+def fernet() -> MultiFernet:
+    keys = list(settings.FIELD_ENCRYPTION_KEYS)
+    if not keys:
+        keys = [base64.urlsafe_b64encode(hashlib.sha256(f"cita-dev-field-key:{settings.SECRET_KEY}".encode()).digest())]
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+def encrypt(text: str) -> str:
+    return fernet().encrypt(text.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    return fernet().decrypt(token.encode()).decode()
+
+
+def blind_index(kind: str, value: str) -> str:
+    """A keyed hash to find or group rows by a secret value without storing it readably."""
+    message = f"{kind}:{value}".encode()
+    return hmac.new(settings.PERSON_KEY_SECRET.encode(), message, hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):
+    """Text stored as a Fernet token; empty stays empty so "not given" needs no decryption."""
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(self.to_text(value))
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        return self.from_text(decrypt(value))
+
+    def to_text(self, value) -> str:
+        return str(value)
+
+    def from_text(self, text: str):
+        return text
+
+    def get_lookup(self, lookup_name):
+        if lookup_name != "isnull":
+            return None  # ciphertext cannot be searched: a query on it fails loudly; use a blind index
+        return super().get_lookup(lookup_name)
+
+
+class EncryptedCharField(EncryptedTextField):
+    """Encrypted text with a length limit on the plain value (checked by forms and validation)."""
+
+    def formfield(self, **kwargs):
+        return models.CharField(max_length=self.max_length).formfield(**kwargs)
+
+
+class EncryptedDateField(EncryptedTextField):
+    def to_text(self, value) -> str:
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+    def from_text(self, text: str) -> dt.date:
+        return dt.date.fromisoformat(text)
+
+    def to_python(self, value):
+        if isinstance(value, str) and value:
+            return dt.date.fromisoformat(value)
+        return value
