@@ -1,13 +1,40 @@
 """Turn a lost database connection into a calm "try again" page instead of a stack trace."""
 
+import sys
 from collections.abc import Callable
 
-from django.db import OperationalError, InterfaceError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.template.loader import render_to_string
+
+# PostgreSQL refuses writes with this SQLSTATE when the database is read-only (a standby after a
+# failover, or default_transaction_read_only set for maintenance): it is an outage, not a bug.
+READ_ONLY_SQLSTATE = "25006"
+
+
+def is_database_unavailable(exception: BaseException | None) -> bool:
+    """The database is down, restarting, full, locked or read-only: the request may succeed later."""
+    if isinstance(exception, (OperationalError, InterfaceError)):
+        return True
+    return isinstance(exception, DatabaseError) and getattr(exception.__cause__, "sqlstate", None) == READ_ONLY_SQLSTATE
+
+
+def try_again_later() -> HttpResponse:
+    """The 503 page, rendered without touching the database (no request context, no session)."""
+    response = HttpResponse(render_to_string("errors/503.html"), status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
+def database_error_response() -> HttpResponse | None:
+    """For handler500: the 503 page when the exception being handled is a database outage."""
+    return try_again_later() if is_database_unavailable(sys.exc_info()[1]) else None
 
 
 class DatabaseUnavailableMiddleware:
+    """Catches outages in views. Outages in earlier middleware (session, applicant) reach handler500,
+    which asks database_error_response() for the same page."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -15,8 +42,6 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, (OperationalError, InterfaceError)):
-            response = render(request, "errors/503.html", status=503)
-            response["Retry-After"] = "30"
-            return response
+        if is_database_unavailable(exception):
+            return try_again_later()
         return None

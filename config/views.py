@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from config.middleware import database_error_response
+
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -32,7 +34,8 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "errors/500.html", status=500)
+    # A database outage met before the view (session, applicant middleware) is a 503, not a bug.
+    return database_error_response() or render(request, "errors/500.html", status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -1,0 +1,112 @@
+"""The database goes away, turns read-only or fills up: a calm "try again" page, nothing half-written."""
+
+import pytest
+from django.db import DatabaseError, OperationalError, connection
+from django.test import Client
+
+from config.middleware import is_database_unavailable
+from registrations.models import Household, IdempotencyKey, Member
+from tests.conftest import FAMILY, household_post
+
+TRY_AGAIN = "Try again in a minute"
+
+
+def assert_try_again(response) -> None:
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    body = response.content.decode()
+    assert TRY_AGAIN in body
+    assert "Traceback" not in body and "OperationalError" not in body
+
+
+def test_it_shows_try_again_when_the_database_fails_before_the_view(maria, monkeypatch):
+    def down(request):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("registrations.middleware._load", down)
+    maria.raise_request_exception = False
+
+    assert_try_again(maria.get("/household"))
+
+
+def test_it_shows_try_again_when_the_database_fails_during_a_submit(maria, matamoros, brownsville, monkeypatch):
+    def down(*args, **kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr("registrations.households.register_household", down)
+
+    assert_try_again(maria.post("/household/new", household_post(FAMILY, matamoros, brownsville)))
+    assert Household.objects.count() == 0
+
+
+def test_it_treats_a_read_only_postgres_as_unavailable_and_other_errors_as_bugs():
+    class ReadOnly(Exception):
+        sqlstate = "25006"
+
+    read_only = DatabaseError("cannot execute INSERT in a read-only transaction")
+    read_only.__cause__ = ReadOnly()
+    assert is_database_unavailable(read_only)
+    assert not is_database_unavailable(DatabaseError("syntax error"))
+    assert not is_database_unavailable(ValueError("bug"))
+
+
+def _set_read_only(on: bool) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"PRAGMA query_only = {'ON' if on else 'OFF'}")
+        else:
+            cursor.execute(f"SET default_transaction_read_only = {'on' if on else 'off'}")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_refuses_a_submit_calmly_while_the_database_is_read_only_and_saves_it_once_after(matamoros, brownsville):
+    from tests.conftest import sign_in
+
+    maria = Client()
+    sign_in(maria, "+528681234567")
+    data = household_post(FAMILY, matamoros, brownsville, key="read-only-1")
+    _set_read_only(True)
+    try:
+        assert_try_again(maria.post("/household/new", data))
+    finally:
+        _set_read_only(False)
+    assert Household.objects.count() == 0
+    assert not IdempotencyKey.objects.filter(key="read-only-1").exists()
+
+    response = maria.post("/household/new", data)  # the phone sends the same form again
+
+    assert response.status_code == 302
+    assert Household.objects.count() == 1
+    assert Member.objects.count() == len(FAMILY)
+    _assert_intact()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_refuses_a_submit_calmly_when_the_disk_is_full_and_nothing_is_corrupted(matamoros, brownsville):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's max_page_count stands in for a full disk")
+    from tests.conftest import sign_in
+
+    maria = Client()
+    sign_in(maria, "+528681234567")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA page_count")
+        pages = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA max_page_count = {pages}")
+    try:
+        big = [(f"Persona {chr(97 + i // 26)}{chr(97 + i % 26)}", "Llena " + "x" * 90, "1990-01-01", "F",
+                "head" if i == 0 else "child") for i in range(20)]
+        response = maria.post("/household/new", household_post(big, matamoros, brownsville, key="full-1"))
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA max_page_count = 1073741823")
+    assert_try_again(response)
+    assert Household.objects.count() == 0
+    _assert_intact()
+
+
+def _assert_intact() -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA integrity_check")
+            assert cursor.fetchone()[0] == "ok"
