@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
 # Runs the whole test suite twice: on SQLite, then on a real PostgreSQL server that this
-# script starts in a temporary directory and stops afterwards.
+# script starts in a temporary directory and stops afterwards. The browser tests (headless
+# Chromium on Regular 2G, offline drafts, no-JavaScript, axe-core) and the page budgets run once,
+# on SQLite. CITA_SKIP_BROWSER=1 leaves them out.
 source "$(dirname "$0")/bootstrap.sh"
 export DEBUG=false
 
 echo "== Tests on SQLite"
-.venv/bin/python -m pytest -q -p no:randomly "$@"
+.venv/bin/python -m pytest -q -p no:randomly -m "not browser" "$@"
+
+if [ -z "${CITA_SKIP_BROWSER:-}" ]; then
+  echo "== Browser tests (headless Chromium, SQLite)"
+  .venv/bin/python -m pytest -q -p no:randomly -m browser tests/browser
+  echo "== Page budgets (Regular 2G)"
+  .venv/bin/python scripts/page_budget.py
+fi
 
 echo "== Tests on PostgreSQL"
 source scripts/postgres.sh
 start_postgres
-.venv/bin/python -m pytest -q "$@"
+.venv/bin/python -m pytest -q -m "not browser" "$@"

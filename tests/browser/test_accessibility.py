@@ -10,7 +10,7 @@ from tests.browser.conftest import PASSWORDLESS_PHONE as PHONE
 from tests.browser.conftest import code_for
 from tests.browser.helpers import fill_household
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(os.environ.get("AXE_CORE", Path(__file__).resolve().parents[2] / ".venv/node/node_modules/axe-core/axe.min.js"))
 

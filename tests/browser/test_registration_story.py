@@ -6,7 +6,7 @@ from registrations.models import Household, Member
 from tests.browser.conftest import sign_in, throttle, time_to_usable
 from tests.browser.helpers import fill_household
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_it_registers_a_household_of_five_on_2g(server, browser):

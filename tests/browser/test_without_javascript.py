@@ -6,7 +6,7 @@ from registrations.models import Household, Member
 from tests.browser.conftest import sign_in
 from tests.browser.helpers import choose_place_and_port, fill_person, fill_single_member
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LUIS = ("Luis", "Pérez Rojas", "1988-09-01", "M", "partner")
 
