@@ -52,6 +52,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 
 INSTALLED_APPS = [
+    "config.apps.CitaConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -227,3 +228,6 @@ LETTER_RETIRED_PUBLIC_KEYS = env_list("LETTER_RETIRED_PUBLIC_KEYS", "")
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
 # Closed households keep their personal data this long (for questions and appeals), then are erased.
 CLOSED_HOUSEHOLD_RETENTION_DAYS = env_int("CLOSED_HOUSEHOLD_RETENTION_DAYS", 180)
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+SECURITY_CONTACT = env_str("SECURITY_CONTACT", "security@cita.example")

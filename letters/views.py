@@ -14,6 +14,7 @@ from letters.models import Letter
 from letters.qr import qr_svg
 from letters.statements import parse
 from registrations.models import Household
+from registrations.ratelimit import rate_limit
 from registrations.views.common import applicant_required
 from staff.access import get_household_for_staff, staff_required
 
@@ -44,6 +45,7 @@ def household_letter(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
+@rate_limit("verify", limit=600, window_seconds=3600, methods=("GET",))
 def verify(request: HttpRequest) -> HttpResponse:
     """VALID with what the letter states, or NOT VALID; never anything the letter does not show."""
     code = request.GET.get("code", "")[:2000]

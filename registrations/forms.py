@@ -18,7 +18,7 @@ from allocation.models import Port
 from registrations.addresses import normalise_address
 from registrations.geography import accepts_requests_from, far_port_distance
 from registrations.households import HouseholdDetails, MemberData
-from registrations.models import Member, Place
+from registrations.models import Member, Place, VulnerabilityRequest
 from registrations.nationalities import NATIONALITIES
 from registrations.references import normalise_reference
 
@@ -296,3 +296,28 @@ MemberFormSet = forms.formset_factory(
     max_num=settings.MAX_HOUSEHOLD_SIZE,
     absolute_max=settings.MAX_HOUSEHOLD_SIZE,
 )
+
+
+class VulnerabilityForm(IdempotentForm):
+    category = forms.ChoiceField(label=_("What is the situation?"), choices=VulnerabilityRequest.Category.choices,
+                                 widget=forms.RadioSelect, required=False)
+    urgency = forms.TypedChoiceField(label=_("How urgent is it?"), choices=VulnerabilityRequest.Urgency.choices,
+                                     coerce=int, widget=forms.RadioSelect, required=False)
+    description = forms.CharField(label=_("Describe it in a few words"), widget=forms.Textarea(attrs={"rows": 3}),
+                                  max_length=1000, required=False)
+
+    def clean_category(self) -> str:
+        if not self.cleaned_data["category"]:
+            raise ValidationError(_("Choose the situation"))
+        return self.cleaned_data["category"]
+
+    def clean_urgency(self) -> int:
+        if not self.cleaned_data["urgency"]:
+            raise ValidationError(_("Choose how urgent it is"))
+        return self.cleaned_data["urgency"]
+
+    def clean_description(self) -> str:
+        description = self.cleaned_data["description"].strip()
+        if not description:
+            raise ValidationError(_("Describe the situation in a few words"))
+        return description

@@ -11,6 +11,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from registrations.addresses import mask_address
 from registrations.encryption import blind_index
 from registrations.models import OutboundMessage
 
@@ -28,7 +29,7 @@ class DatabaseBackend:
         OutboundMessage.objects.create(
             channel=channel, address=address, address_index=blind_index("address", address), subject=subject, body=body
         )
-        print(f"[{channel} to {address}] {body}", flush=True)
+        print(f"[{channel} to {mask_address(address)}] {body}", flush=True)  # never a whole phone in logs
 
 
 def channel_for(address: str) -> str:

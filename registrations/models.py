@@ -105,6 +105,14 @@ class Attempt(models.Model):
     created_at = models.DateTimeField(db_index=True)
 
 
+class RateCounter(models.Model):
+    """Requests counted in a fixed time window for one client and one page (see registrations.ratelimit)."""
+
+    key = models.CharField(max_length=120, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+
 class HouseholdQuerySet(models.QuerySet):
     def waiting(self) -> "HouseholdQuerySet":
         return self.filter(status=Household.Status.WAITING)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from registrations.encryption import blind_index
+from registrations.ratelimit import purge_counters
 from registrations.models import Attempt, Household, IdempotencyKey, OutboundMessage, RecoveryCode, SigninCode
 
 
@@ -58,6 +59,7 @@ def purge(now: dt.datetime | None = None) -> dict[str, int]:
         status=Household.Status.CLOSED, erased_at__isnull=True,
         updated_at__lt=now - dt.timedelta(days=settings.CLOSED_HOUSEHOLD_RETENTION_DAYS),
     )
+    counts["rate counters"] = purge_counters(now)
     counts["closed households erased"] = 0
     for household in expired:
         erase_household(household)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registrations.views import appointment, household, ports, signin
+from registrations.views import appointment, help, household, ports, signin
 
 urlpatterns = [
     path("signin", signin.signin_start, name="signin"),
@@ -17,6 +17,8 @@ urlpatterns = [
     path("household/details", household.details_change, name="details_change"),
     path("household/appointment/confirm", appointment.confirm, name="appointment_confirm"),
     path("household/appointment/cancel", appointment.cancel, name="appointment_cancel"),
+    path("household/urgent-help", help.vulnerability_request, name="vulnerability_request"),
+    path("household/share", help.share, name="share_household"),
     path("household/port-warning", ports.port_warning, name="port_warning"),
     path("household/members/add", household.member_add, name="member_add"),
     path("household/members/<int:pk>/change", household.member_change, name="member_change"),

@@ -5,8 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from registrations.forms import CitaForm, IdempotentForm
-from registrations.models import VulnerabilityRequest
+from registrations.forms import CitaForm
 from registrations.references import normalise_reference
 from staff.models import HelpTicket
 
@@ -16,26 +15,6 @@ def _required_text(value: str, message: str) -> str:
     if not value:
         raise ValidationError(message)
     return value
-
-
-class VulnerabilityForm(IdempotentForm):
-    category = forms.ChoiceField(label=_("What is the situation?"), choices=VulnerabilityRequest.Category.choices,
-                                 widget=forms.RadioSelect, required=False)
-    urgency = forms.TypedChoiceField(label=_("How urgent is it?"), choices=VulnerabilityRequest.Urgency.choices,
-                                     coerce=int, widget=forms.RadioSelect, required=False)
-    description = forms.CharField(label=_("Describe it in a few words"), widget=forms.Textarea(attrs={"rows": 3}),
-                                  max_length=1000, required=False)
-
-    def clean_category(self) -> str:
-        return _required_text(self.cleaned_data["category"], _("Choose the situation"))
-
-    def clean_urgency(self) -> int:
-        if not self.cleaned_data["urgency"]:
-            raise ValidationError(_("Choose how urgent it is"))
-        return self.cleaned_data["urgency"]
-
-    def clean_description(self) -> str:
-        return _required_text(self.cleaned_data["description"], _("Describe the situation in a few words"))
 
 
 class DecisionForm(CitaForm):

@@ -17,6 +17,7 @@ from registrations.forms import HouseholdDetailsForm, MemberFormSet, SingleMembe
 from registrations.households import DuplicatePerson, MembersLocked
 from registrations.idempotency import KeyReused, payload_hash
 from registrations.models import Household, Member
+from registrations.ratelimit import rate_limit
 from registrations.views.ports import port_warning_context
 from registrations.views.status import status_context
 from registrations.views.common import HtmxHttpRequest, applicant_required, error_list, new_key, post_items
@@ -71,6 +72,7 @@ def household(request: HtmxHttpRequest) -> HttpResponse:
 @never_cache
 @vary_on_headers("HX-Request")
 @applicant_required
+@rate_limit("register", limit=240, window_seconds=3600)
 def household_new(request: HtmxHttpRequest) -> HttpResponse:
     if _own_household(request) is not None:
         return redirect("household")

@@ -11,6 +11,7 @@ from registrations import signin
 from registrations.addresses import mask_address
 from registrations.forms import AddressForm, CodeForm, RecoveryForm
 from registrations.models import SigninCode
+from registrations.ratelimit import rate_limit
 from registrations.views.common import applicant_required, error_list, sign_in
 
 PENDING_ADDRESS = "signin_address"
@@ -19,6 +20,7 @@ RECOVERY_CODES = "recovery_codes_to_show"
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit("signin", limit=60, window_seconds=3600)
 def signin_start(request: HttpRequest) -> HttpResponse:
     form = AddressForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -33,6 +35,7 @@ def signin_start(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit("signin-code", limit=120, window_seconds=3600)
 def signin_code(request: HttpRequest) -> HttpResponse:
     address = request.session.get(PENDING_ADDRESS)
     if not address:
@@ -80,6 +83,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit("recover", limit=30, window_seconds=3600)
 def recover(request: HttpRequest) -> HttpResponse:
     form = RecoveryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -18,11 +19,13 @@ from registrations import vulnerability
 from registrations.forms import HouseholdDetailsForm, MemberFormSet
 from registrations.households import DuplicatePerson
 from registrations.idempotency import KeyReused, payload_hash
+from registrations.ratelimit import rate_limit
 from registrations.views.common import error_list, new_key, post_items
 from registrations.views.household import DUPLICATE_ELSEWHERE, DUPLICATE_REPEATED, _member_forms
 from staff import services
 from staff.access import get_household_for_staff, households_for, staff_required
-from staff.forms import ReferenceForm, VulnerabilityForm
+from registrations.forms import VulnerabilityForm
+from staff.forms import ReferenceForm
 from staff.models import Notice
 
 SLIP_CODES = "assisted_slip_codes"
@@ -48,6 +51,7 @@ class StaffLoginForm(OTPAuthenticationForm):
         super().clean_otp(user)
 
 
+@method_decorator(rate_limit("staff-login", limit=30, window_seconds=3600), name="dispatch")
 class StaffLoginView(LoginView):
     """Password and the 6-digit code from the authenticator app, on one page."""
 

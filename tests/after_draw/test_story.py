@@ -17,7 +17,7 @@ from notifications.outbox import deliver_due, queue_events
 from registrations.encryption import blind_index
 from registrations.models import Household, OutboundMessage
 from tests.conftest import FAMILY, household_post, member_fields
-from tests.staff.conftest import staff_client
+from tests.conftest import staff_client
 
 DRAW_DATE = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
 
@@ -173,7 +173,7 @@ def test_messages_are_in_the_household_language(offered):
 @pytest.mark.django_db
 def test_ngo_staff_issue_an_exemption_letter_for_their_household(matamoros, brownsville):
     from staff.models import Organisation
-    from tests.staff.conftest import staff_client
+    from tests.conftest import staff_client
 
     org = Organisation.objects.create(name="Casa")
     rosa = staff_client("rosa", "ngo", org)

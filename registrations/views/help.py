@@ -1,0 +1,61 @@
+"""Asking for help: the reserved share for a vulnerable case, and sharing the household with an NGO."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from registrations import vulnerability
+from registrations.idempotency import KeyReused, payload_hash
+from registrations.models import Household
+from registrations.views.common import HtmxHttpRequest, applicant_required, error_list, new_key, post_items
+from registrations.forms import VulnerabilityForm
+from staff.models import Organisation
+from staff.services import share_with
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@applicant_required
+def vulnerability_request(request: HtmxHttpRequest) -> HttpResponse:
+    household = Household.objects.filter(applicant=request.applicant).first()
+    if household is None:
+        return redirect("household_new")
+    form = VulnerabilityForm(request.POST or None, initial={"idempotency_key": new_key()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            url = vulnerability.request_review(
+                household, form.cleaned_data["category"], form.cleaned_data["description"], form.cleaned_data["urgency"],
+                key=form.cleaned_data["idempotency_key"] or new_key(), request_hash=payload_hash(post_items(request)),
+                result_url=reverse("household"),
+            )
+        except KeyReused:
+            return render(request, "errors/key_reused.html", status=422)
+        messages.success(request, _("Your request was sent. A person will review it. You keep your place in line."))
+        return redirect(url)
+    context = {"form": form, "errors": error_list(form)}
+    return render(request, "registrations/vulnerability_form.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@applicant_required
+def share(request: HtmxHttpRequest) -> HttpResponse:
+    household = Household.objects.filter(applicant=request.applicant).first()
+    if household is None:
+        return redirect("household_new")
+    organisations = Organisation.objects.order_by("name")
+    error = ""
+    if request.method == "POST":
+        choice = request.POST.get("organisation", "")[:12]
+        organisation = organisations.filter(pk=int(choice)).first() if choice.isdigit() else None
+        if organisation is not None:
+            share_with(household, organisation)
+            messages.success(request, _("%(name)s can now see your household and help you.") % {"name": organisation.name})
+            return redirect("household")
+        error = _("Choose the organisation from the list")
+    context = {"organisations": organisations, "errors": [("organisation", error)] if error else [], "error": error}
+    return render(request, "registrations/share.html", context, status=400 if error else 200)

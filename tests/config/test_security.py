@@ -1,0 +1,85 @@
+"""Security basics anyone can check from outside: headers, CSRF, deploy checks, security.txt."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.conftest import FAMILY, household_post, sign_in
+
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-0123456789",
+    "PERSON_KEY_SECRET": "another-long-random-secret-for-blind-indexes",
+    "FIELD_ENCRYPTION_KEYS": "qj9m4yH3xGkqQz3R3D6nQ8JYb2l7W1g2dQd0V8zj0Yk=",
+    "LETTER_SIGNING_KEYS": "k1:nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",
+    "ALLOWED_HOSTS": "cita.example",
+    "SECURE_SSL_REDIRECT": "true",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_COOKIES": "true",
+}
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    env = {**os.environ, **PRODUCTION_ENV}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_refuses_the_development_secrets():
+    env = {**os.environ, "DEBUG": "false"}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=settings.BASE_DIR, env=env,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode != 0 and "SECRET_KEY is the development default" in result.stderr
+
+
+@pytest.mark.django_db
+def test_pages_send_a_strict_content_security_policy(client):
+    csp = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in csp
+
+
+@pytest.mark.django_db
+def test_security_txt(client):
+    text = client.get("/.well-known/security.txt").content.decode()
+    assert text.startswith("Contact: mailto:") and "Expires: " in text
+
+
+def post_urls() -> list[str]:
+    """Every URL pattern that accepts POST, with sample arguments."""
+    found = []
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if not str(p.pattern).startswith("operator/"):
+                    walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                route = (prefix + str(p.pattern)).replace("<int:pk>", "1").replace("<str:reference>", "AAA-AAA-AAA")
+                found.append("/" + route.replace("<str:language>", "es").replace("<str:date>", "2026-01-01"))
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+@pytest.mark.django_db
+def test_every_post_without_a_csrf_token_is_refused(matamoros, brownsville):
+    client = Client(enforce_csrf_checks=True)
+    sign_in_client = Client()
+    sign_in(sign_in_client, "+528681230000")
+    client.cookies = sign_in_client.cookies
+    refused = 0
+    for url in post_urls():
+        response = client.post(url, household_post(FAMILY[:1], matamoros, brownsville))
+        assert response.status_code in (403, 405), url
+        refused += response.status_code == 403
+    assert refused > 20
+    assert "This form is too old" in client.post("/signin", {"address": "+528681230000"}).content.decode()
