@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from allocation import engine, fairness
-from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, Port, RunInputs
-from allocation.pool import canonical_bytes, household_ids, pool_hash, read_pool
+from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, Port
+from allocation.pool import canonical_bytes, household_ids, pool_hash, read_pool, store_snapshot
 from registrations.models import Household
 
 Progress = Callable[[str], None]
@@ -208,7 +208,7 @@ def record_allocation(run: AllocationRun, draw: Draw, started: dt.datetime) -> N
     Appointment.objects.bulk_create(appointments, batch_size=500)
     if not held:
         offer_households([a.household_id for a in appointments])
-    RunInputs.objects.create(run=run, snapshot=draw.canonical)
+    store_snapshot(run.pk, draw.canonical)
     run.seed = run.sealed_seed
     run.pool_hash = draw.hash
     run.pool_count = len(pool)
