@@ -1,16 +1,22 @@
-"""Demo data for a first look: an operator account and a few households at different ports."""
+"""Demo data for a first look: staff accounts, named households, a synthetic queue and a draw."""
 
 import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from allocation.runs import allocate_date
+from allocation.synthetic import generate_households
 
 from allocation.models import Port
 from registrations.households import HouseholdDetails, MemberData, register_household
 from registrations.idempotency import payload_hash
 from registrations.models import Applicant, Household, Place
+from staff.models import Organisation, StaffProfile
+
+DEMO_PASSWORD = "demo-password-not-for-production"  # noqa: S105 (demo data, printed on screen)
 
 DEMO_HOUSEHOLDS = [
     ("+528681000001", "Matamoros", "brownsville", [
@@ -28,13 +34,35 @@ DEMO_HOUSEHOLDS = [
 
 
 class Command(BaseCommand):
-    help = "Load demo households and an operator account (idempotent: safe to run twice)."
+    help = (
+        "Load demo data: staff rosa (NGO) and olga (operator), four named households, 2,000 synthetic waiting "
+        "households, and tomorrow's draw. Safe to run twice. Never on production data."
+    )
 
-    @transaction.atomic
     def handle(self, *args, **options) -> None:
-        user_model = get_user_model()
-        if not user_model.objects.filter(username="operator").exists():
-            user_model.objects.create_superuser("operator", password="demo-operator-password")
+        with transaction.atomic():
+            self._staff()
+            self._households()
+        if Household.objects.count() < 500:
+            generate_households(2000, seed=2023, days=120, members=True)
+        tomorrow = dt.date.today() + dt.timedelta(days=1)
+        allocate_date(tomorrow, seed=f"demo-seed-{tomorrow.isoformat()}")
+        self.stdout.write(f"Demo data ready: {Port.objects.count()} ports, {Household.objects.count()} households, "
+                          f"a draw for {tomorrow}. Staff: rosa (NGO), olga (operator), password {DEMO_PASSWORD}; "
+                          "their 6-digit code: python manage.py demo_staff_code rosa")
+
+    def _staff(self) -> None:
+        users = get_user_model()
+        casa = Organisation.objects.get_or_create(name="Casa del Migrante (demo)", defaults={"city": "Matamoros"})[0]
+        for username, role, org in (("rosa", "ngo", casa), ("olga", "operator", None)):
+            if users.objects.filter(username=username).exists():
+                continue
+            user = users.objects.create_user(username, password=DEMO_PASSWORD, is_staff=role == "operator",
+                                             is_superuser=role == "operator")
+            StaffProfile.objects.create(user=user, role=role, organisation=org)
+            TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+
+    def _households(self) -> None:
         for address, place_name, port_code, members in DEMO_HOUSEHOLDS:
             applicant, _created = Applicant.objects.get_or_create(
                 address_index=Applicant.index_of(address), defaults={"address": address}
@@ -50,4 +78,3 @@ class Command(BaseCommand):
             )
             people = [MemberData(g, f, born, nat, sex, rel) for g, f, born, nat, sex, rel in members]
             register_household(applicant, details, people, key=f"demo-{address}", request_hash=payload_hash([]))
-        self.stdout.write(f"Demo data ready: {Port.objects.count()} ports, {Household.objects.count()} households.")
