@@ -48,6 +48,25 @@ VULNERABLE_SQL = """
 CHUNK = 100_000
 
 
+POOL_INDEX = "household_allocation_pool"
+POOL_INDEX_SQL = {
+    "postgresql": f"CREATE INDEX IF NOT EXISTS {POOL_INDEX} ON registrations_household "
+    "(status, preferred_port_id, registered_at, id) INCLUDE (size, reference)",
+    "sqlite": f"CREATE INDEX IF NOT EXISTS {POOL_INDEX} ON registrations_household "
+    "(status, preferred_port_id, registered_at, id, size, reference)",
+}
+
+
+def ensure_pool_index(using: str = "default", **kwargs) -> None:
+    """The covering index that lets POOL_SQL read the whole queue from the index alone, in order."""
+    from django.db import connections
+
+    db = connections[using]
+    if db.vendor in POOL_INDEX_SQL and "registrations_household" in db.introspection.table_names():
+        with db.cursor() as cursor:
+            cursor.execute(POOL_INDEX_SQL[db.vendor])
+
+
 def _pool_cursor():
     """On PostgreSQL a server-side cursor: rows stream in chunks instead of all at once (half the memory)."""
     if connection.vendor == "postgresql":

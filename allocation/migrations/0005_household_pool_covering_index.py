@@ -1,29 +1,23 @@
 """A covering index so the daily draw reads the whole waiting pool from the index alone, already in
-priority order (one sequential pass instead of a million table lookups). It lives here, beside the
-query that needs it (allocation.pool.POOL_SQL), rather than in the registrations models."""
+priority order (one sequential pass instead of a million table lookups). It is declared beside the
+query that needs it (allocation.pool), and put back after every migrate (allocation.apps)."""
 
 from django.db import migrations
 
-NAME = "household_allocation_pool"
-SQL = {
-    "postgresql": f"CREATE INDEX IF NOT EXISTS {NAME} ON registrations_household "
-    "(status, preferred_port_id, registered_at, id) INCLUDE (size, reference)",
-    "sqlite": f"CREATE INDEX IF NOT EXISTS {NAME} ON registrations_household "
-    "(status, preferred_port_id, registered_at, id, size, reference)",
-}
+from allocation.pool import POOL_INDEX, POOL_INDEX_SQL
 
 
 def create(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    if vendor in SQL:
-        schema_editor.execute(SQL[vendor])
+    if vendor in POOL_INDEX_SQL:
+        schema_editor.execute(POOL_INDEX_SQL[vendor])
     if vendor == "postgresql":
         # Snapshots are ~20 MB of mostly random references: compressing them on write only costs time.
         schema_editor.execute("ALTER TABLE allocation_runinputs ALTER COLUMN snapshot SET STORAGE EXTERNAL")
 
 
 def drop(apps, schema_editor):
-    schema_editor.execute(f"DROP INDEX IF EXISTS {NAME}")
+    schema_editor.execute(f"DROP INDEX IF EXISTS {POOL_INDEX}")
 
 
 class Migration(migrations.Migration):
