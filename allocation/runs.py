@@ -131,11 +131,12 @@ def _compute(date: dt.date, policy: AllocationPolicy, seed: str, progress: Progr
     progress("Recording the inputs")
     canonical = canonical_bytes(pool, date, codes)
     statistics = fairness.lottery_statistics(pool, result, rules, date, codes)
-    summary = _summary(pool, result, days, details, rules)
+    summary = _summary(pool, result, days, details, rules, policy.version)
     return Draw(pool, result, canonical, pool_hash(canonical), summary, statistics, details)
 
 
-def _summary(pool: engine.Pool, result: engine.Result, days: list[engine.PortDay], details: dict, rules: engine.Policy) -> dict:
+def _summary(pool: engine.Pool, result: engine.Result, days: list[engine.PortDay], details: dict, rules: engine.Policy,
+             version: int) -> dict:
     households = {}
     for seat in result.seats:
         households[seat.port] = households.get(seat.port, 0) + 1
@@ -154,7 +155,7 @@ def _summary(pool: engine.Pool, result: engine.Result, days: list[engine.PortDay
         for key in totals:
             totals[key] += row[key]
     return {
-        "policy": {"waiting_share": rules.waiting_share, "lottery_share": rules.lottery_share,
+        "policy": {"version": version, "waiting_share": rules.waiting_share, "lottery_share": rules.lottery_share,
                    "reserved_share": rules.reserved_share, "weighting": rules.weighting},
         "pool": len(pool), "carried_over": len(result.carried_over), "ports": ports, "totals": totals,
     }
