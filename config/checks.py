@@ -11,13 +11,28 @@ def production_secrets(app_configs, **kwargs) -> list[Error]:
     errors = []
     for name in ("SECRET_KEY", "PERSON_KEY_SECRET"):
         if any(marker in getattr(settings, name) for marker in DEV_MARKERS):
-            errors.append(Error(f"{name} is the development default.", hint=f"Set {name} in the environment.",
-                                id=f"cita.E00{len(errors) + 1}"))
+            errors.append(
+                Error(
+                    f"{name} is the development default.",
+                    hint=f"Set {name} in the environment.",
+                    id=f"cita.E00{len(errors) + 1}",
+                )
+            )
     if not settings.FIELD_ENCRYPTION_KEYS:
-        errors.append(Error("FIELD_ENCRYPTION_KEYS is not set: personal data would use the development key.",
-                            hint="Generate one with: python -c 'from cryptography.fernet import Fernet; "
-                            "print(Fernet.generate_key().decode())'", id="cita.E003"))
+        errors.append(
+            Error(
+                "FIELD_ENCRYPTION_KEYS is not set: personal data would use the development key.",
+                hint="Generate one with: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'",
+                id="cita.E003",
+            )
+        )
     if not settings.LETTER_SIGNING_KEYS:
-        errors.append(Error("LETTER_SIGNING_KEYS is not set: letters would be signed with the development key.",
-                            hint="See docs/deployment.md.", id="cita.E004"))
+        errors.append(
+            Error(
+                "LETTER_SIGNING_KEYS is not set: letters would be signed with the development key.",
+                hint="See docs/deployment.md.",
+                id="cita.E004",
+            )
+        )
     return errors

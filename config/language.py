@@ -19,7 +19,9 @@ def remember_language(applicant: Applicant, language: str) -> None:
 @require_GET
 def change_language(request: HttpRequest, language: str) -> HttpResponse:
     next_url = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if language in dict(settings.LANGUAGES) and check_for_language(language):

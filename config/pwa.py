@@ -40,7 +40,9 @@ def shell_urls() -> list[str]:
 def service_worker(request: HttpRequest) -> HttpResponse:
     urls = shell_urls()
     version = hashlib.sha256(json.dumps(urls).encode()).hexdigest()[:12]
-    config = json.dumps({"version": version, "shell": urls, "offline": reverse("offline"), "kept": [reverse("household")]})
+    config = json.dumps(
+        {"version": version, "shell": urls, "offline": reverse("offline"), "kept": [reverse("household")]}
+    )
     body = _worker_source().replace("self.CITA_CONFIG", config, 1)
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-
 from django_otp.admin import OTPAdminSite
 
 from config import language, pwa, views

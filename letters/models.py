@@ -16,11 +16,17 @@ class Letter(models.Model):
     appointment = models.ForeignKey("allocation.Appointment", on_delete=models.CASCADE, null=True, blank=True)
     case = models.CharField(max_length=10, choices=Case.choices, blank=True)
     signed = models.TextField(help_text="Statement, key id and signature, as in the QR code.")
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     issued_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["appointment"], condition=models.Q(appointment__isnull=False),
-                                    name="one_letter_per_appointment")
+            models.UniqueConstraint(
+                fields=["appointment"], condition=models.Q(appointment__isnull=False), name="one_letter_per_appointment"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"Letter {self.pk} for household {self.household_id}"

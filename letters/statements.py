@@ -25,8 +25,17 @@ class Statement:
     issued: str
 
     def text(self) -> str:
-        fields = [VERSION, self.kind, self.reference, self.port, self.date, self.window, str(self.people), self.case,
-                  self.issued]
+        fields = [
+            VERSION,
+            self.kind,
+            self.reference,
+            self.port,
+            self.date,
+            self.window,
+            str(self.people),
+            self.case,
+            self.issued,
+        ]
         return "|".join(fields)
 
 

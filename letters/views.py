@@ -22,9 +22,14 @@ from staff.access import get_household_for_staff, staff_required
 def _letter_context(letter: Letter) -> dict:
     statement = parse(keys.verify(letter.signed) or "")
     port = Port.objects.filter(code=statement.port).first() if statement and statement.port else None
-    return {"letter": letter, "statement": statement, "port": port, "qr": qr_svg(letter.signed),
-            "date": parse_date(statement.date) if statement and statement.date else None,
-            "members": letter.household.members.filter(is_active=True)}
+    return {
+        "letter": letter,
+        "statement": statement,
+        "port": port,
+        "qr": qr_svg(letter.signed),
+        "date": parse_date(statement.date) if statement and statement.date else None,
+        "members": letter.household.members.filter(is_active=True),
+    }
 
 
 @require_GET
@@ -51,8 +56,13 @@ def verify(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code", "")[:2000]
     statement = parse(keys.verify(code) or "") if code else None
     port = Port.objects.filter(code=statement.port).first() if statement and statement.port else None
-    context = {"code": code, "checked": bool(code), "statement": statement, "port": port,
-               "date": parse_date(statement.date) if statement and statement.date else None}
+    context = {
+        "code": code,
+        "checked": bool(code),
+        "statement": statement,
+        "port": port,
+        "date": parse_date(statement.date) if statement and statement.date else None,
+    }
     return render(request, "letters/verify.html", context)
 
 
@@ -79,7 +89,9 @@ def exemption(request: HttpRequest, reference: str) -> HttpResponse:
             letter = exemption_letter(household, case, request.user)
             return render(request, "letters/letter.html", _letter_context(letter))
         error = "choose"
-    return render(request, "letters/exemption_form.html", {"household": household, "cases": cases, "error": error},
-                  status=400 if error else 200)
-
-
+    return render(
+        request,
+        "letters/exemption_form.html",
+        {"household": household, "cases": cases, "error": error},
+        status=400 if error else 200,
+    )

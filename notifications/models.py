@@ -26,9 +26,15 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.event_key}"
+
 
 class DeliveryAttempt(models.Model):
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="delivery_attempts")
     attempted_at = models.DateTimeField(auto_now_add=True)
     succeeded = models.BooleanField()
     error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"Attempt {self.pk} of {self.notification_id}"

@@ -30,17 +30,26 @@ def backoff(attempts: int) -> dt.timedelta:
 def _body(kind: str, appointment: Appointment) -> str:
     link = f"{settings.SITE_URL}/household"
     local = timezone.localtime(appointment.window_start, appointment.port.zone)
-    values = {"reference": appointment.household.reference, "port": appointment.port.name, "link": link,
-              "date": date_format(appointment.date, "DATE_FORMAT"), "time": f"{local:%H:%M}",
-              "hours": settings.OFFER_CONFIRM_HOURS}
+    values = {
+        "reference": appointment.household.reference,
+        "port": appointment.port.name,
+        "link": link,
+        "date": date_format(appointment.date, "DATE_FORMAT"),
+        "time": f"{local:%H:%M}",
+        "hours": settings.OFFER_CONFIRM_HOURS,
+    }
     texts = {
-        "offered": _("Cita %(reference)s: your family has an appointment at %(port)s on %(date)s at %(time)s. "
-                     "Confirm within %(hours)s hours: %(link)s"),
-        "reminder": _("Cita %(reference)s: reminder, your appointment is tomorrow, %(date)s at %(time)s, at %(port)s. "
-                      "%(link)s"),
+        "offered": _(
+            "Cita %(reference)s: your family has an appointment at %(port)s on %(date)s at %(time)s. "
+            "Confirm within %(hours)s hours: %(link)s"
+        ),
+        "reminder": _(
+            "Cita %(reference)s: reminder, your appointment is tomorrow, %(date)s at %(time)s, at %(port)s. %(link)s"
+        ),
         "cancelled": _("Cita %(reference)s: your appointment was cancelled. You keep your place in line. %(link)s"),
-        "expired": _("Cita %(reference)s: the appointment was not confirmed in time. You keep your place in line. "
-                     "%(link)s"),
+        "expired": _(
+            "Cita %(reference)s: the appointment was not confirmed in time. You keep your place in line. %(link)s"
+        ),
         "missed": _("Cita %(reference)s: you missed your appointment. You keep your place in line. %(link)s"),
     }
     return texts[kind] % values
@@ -49,14 +58,22 @@ def _body(kind: str, appointment: Appointment) -> str:
 def queue(appointment: Appointment, kind: str, event_key: str) -> bool:
     """Put one message in the outbox for this event, unless it is there already."""
     household = appointment.household
-    address = (household.applicant.address if household.applicant else "") or household.contact_phone or household.contact_email
+    address = (
+        (household.applicant.address if household.applicant else "")
+        or household.contact_phone
+        or household.contact_email
+    )
     with translation.override(household.language):
         body = _body(kind, appointment)
     try:
         with transaction.atomic():
             Notification.objects.create(
-                household=household, event_key=event_key, kind=kind,
-                channel=channel_for(address) if address else "app", address=address or "", body=body,
+                household=household,
+                event_key=event_key,
+                kind=kind,
+                channel=channel_for(address) if address else "app",
+                address=address or "",
+                body=body,
                 next_attempt_at=timezone.now(),
             )
     except IntegrityError:
@@ -91,7 +108,9 @@ def deliver_due(now: dt.datetime | None = None) -> tuple[int, int]:
     """Send every message that is due; a failure is retried later with backoff. Returns (sent, failed)."""
     now = now or timezone.now()
     sent = failed = 0
-    due = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=now).values_list("pk", flat=True)
+    due = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=now).values_list(
+        "pk", flat=True
+    )
     for pk in list(due):
         with transaction.atomic():
             note = Notification.objects.select_for_update().filter(pk=pk, status=Notification.Status.PENDING).first()
@@ -103,7 +122,9 @@ def deliver_due(now: dt.datetime | None = None) -> tuple[int, int]:
             except Exception as error:  # a provider can fail in any way; we record it and retry
                 note.attempts += 1
                 note.next_attempt_at = now + backoff(note.attempts)
-                note.status = Notification.Status.FAILED if note.attempts >= MAX_ATTEMPTS else Notification.Status.PENDING
+                note.status = (
+                    Notification.Status.FAILED if note.attempts >= MAX_ATTEMPTS else Notification.Status.PENDING
+                )
                 DeliveryAttempt.objects.create(notification=note, succeeded=False, error=type(error).__name__)
                 failed += 1
             else:

@@ -21,9 +21,7 @@ def normalise_address(text: str) -> str:
         try:
             validate_email(email)
         except ValidationError:
-            raise ValidationError(
-                _("Enter an email address like name@example.com, or a phone number")
-            ) from None
+            raise ValidationError(_("Enter an email address like name@example.com, or a phone number")) from None
         return email
     compact = PHONE_PUNCTUATION.sub("", text)
     if compact.startswith("00"):

@@ -189,7 +189,9 @@ class MemberForm(CitaForm):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    nationality = forms.ChoiceField(label=_("Nationality"), choices=[("", _("Choose a nationality")), *NATIONALITIES], required=False)
+    nationality = forms.ChoiceField(
+        label=_("Nationality"), choices=[("", _("Choose a nationality")), *NATIONALITIES], required=False
+    )
     sex = forms.ChoiceField(label=_("Sex"), choices=Member.Sex.choices, widget=forms.RadioSelect, required=False)
     relationship = forms.ChoiceField(
         label=_("Relationship to the head of household"),
@@ -299,12 +301,22 @@ MemberFormSet = forms.formset_factory(
 
 
 class VulnerabilityForm(IdempotentForm):
-    category = forms.ChoiceField(label=_("What is the situation?"), choices=VulnerabilityRequest.Category.choices,
-                                 widget=forms.RadioSelect, required=False)
-    urgency = forms.TypedChoiceField(label=_("How urgent is it?"), choices=VulnerabilityRequest.Urgency.choices,
-                                     coerce=int, widget=forms.RadioSelect, required=False)
-    description = forms.CharField(label=_("Describe it in a few words"), widget=forms.Textarea(attrs={"rows": 3}),
-                                  max_length=1000, required=False)
+    category = forms.ChoiceField(
+        label=_("What is the situation?"),
+        choices=VulnerabilityRequest.Category.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    urgency = forms.TypedChoiceField(
+        label=_("How urgent is it?"),
+        choices=VulnerabilityRequest.Urgency.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    description = forms.CharField(
+        label=_("Describe it in a few words"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000, required=False
+    )
 
     def clean_category(self) -> str:
         if not self.cleaned_data["category"]:

@@ -206,6 +206,13 @@ def change_details(household: Household, details: HouseholdDetails, key: str, re
         household.contact_email = details.contact_email
         household.language = details.language
         household.save(
-            update_fields=["current_place", "preferred_port", "contact_phone", "contact_email", "language", "updated_at"]
+            update_fields=[
+                "current_place",
+                "preferred_port",
+                "contact_phone",
+                "contact_email",
+                "language",
+                "updated_at",
+            ]
         )  # save() keeps the contact blind indexes in step
         return idempotency.record(claimed, reverse("household"))

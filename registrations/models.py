@@ -62,15 +62,15 @@ class Applicant(models.Model):
     def __str__(self) -> str:
         return f"Applicant {self.pk}"
 
-    @staticmethod
-    def index_of(address: str) -> str:
-        return blind_index("address", address)
-
     def save(self, *args, **kwargs) -> None:
         self.address_index = self.index_of(self.address) if self.address else None
         if kwargs.get("update_fields") and "address" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "address_index"}
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def index_of(address: str) -> str:
+        return blind_index("address", address)
 
 
 class SigninCode(models.Model):
@@ -88,6 +88,9 @@ class SigninCode(models.Model):
     failed_attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"Sign-in code {self.pk}"
+
 
 class RecoveryCode(models.Model):
     """One of the codes written down on paper; each signs in once."""
@@ -97,12 +100,18 @@ class RecoveryCode(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     used_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"Recovery code {self.pk}"
+
 
 class Attempt(models.Model):
     """A failed try counted against a limit (for example recovery codes per reference)."""
 
     bucket = models.CharField(max_length=80, db_index=True)
     created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.bucket.split(":")[0]
 
 
 class RateCounter(models.Model):
@@ -111,6 +120,9 @@ class RateCounter(models.Model):
     key = models.CharField(max_length=120, unique=True)
     count = models.PositiveIntegerField(default=0)
     expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.key.split(":")[0]
 
 
 class HouseholdQuerySet(models.QuerySet):
@@ -236,6 +248,9 @@ class IdempotencyKey(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="unique_idempotency_key")]
 
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"
+
 
 class OutboundMessage(models.Model):
     """Every message sent to an applicant, kept so the default backend is a real outbox."""
@@ -246,6 +261,9 @@ class OutboundMessage(models.Model):
     subject = models.CharField(max_length=200, blank=True)
     body = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.channel} message {self.pk}"
 
 
 class VulnerabilityRequest(models.Model):
@@ -278,3 +296,6 @@ class VulnerabilityRequest(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} ({self.get_status_display()})"

@@ -20,8 +20,6 @@ def normalise_name(given_names: str, family_names: str) -> str:
 
 
 def person_key(given_names: str, family_names: str, date_of_birth: dt.date, nationality: str) -> str:
-    message = "|".join(
-        [normalise_name(given_names, family_names), date_of_birth.isoformat(), nationality.upper()]
-    )
+    message = "|".join([normalise_name(given_names, family_names), date_of_birth.isoformat(), nationality.upper()])
     secret = settings.PERSON_KEY_SECRET.encode()
     return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from registrations.encryption import blind_index
-from registrations.ratelimit import purge_counters
 from registrations.models import Attempt, Household, IdempotencyKey, OutboundMessage, RecoveryCode, SigninCode
+from registrations.ratelimit import purge_counters
 
 
 def erase_household(household: Household) -> None:
@@ -56,7 +56,8 @@ def purge(now: dt.datetime | None = None) -> dict[str, int]:
         ).delete()[0],
     }
     expired = Household.objects.filter(
-        status=Household.Status.CLOSED, erased_at__isnull=True,
+        status=Household.Status.CLOSED,
+        erased_at__isnull=True,
         updated_at__lt=now - dt.timedelta(days=settings.CLOSED_HOUSEHOLD_RETENTION_DAYS),
     )
     counts["rate counters"] = purge_counters(now)

@@ -53,8 +53,11 @@ def request_code(address: str, purpose: str = SigninCode.Purpose.SIGNIN) -> None
         retry_at = recent[-settings.SIGNIN_CODES_PER_HOUR] + dt.timedelta(hours=1)
         minutes = max(1, math.ceil((retry_at - now).total_seconds() / 60))
         raise SigninRefused(
-            _("We have sent 3 codes to this address in the last hour. Use the last code we sent, "
-              "or ask for a new code in %(minutes)s minutes.") % {"minutes": minutes}
+            _(
+                "We have sent 3 codes to this address in the last hour. Use the last code we sent, "
+                "or ask for a new code in %(minutes)s minutes."
+            )
+            % {"minutes": minutes}
         )
     code = f"{secrets.randbelow(1_000_000):06d}"
     SigninCode.objects.create(
@@ -67,8 +70,11 @@ def request_code(address: str, purpose: str = SigninCode.Purpose.SIGNIN) -> None
     minutes = settings.SIGNIN_CODE_TTL_SECONDS // 60
     send_message(
         address,
-        _("Your Cita code is %(code)s. It works for %(minutes)s minutes. Never share it: "
-          "Cita staff will never ask for it.") % {"code": code, "minutes": minutes},
+        _(
+            "Your Cita code is %(code)s. It works for %(minutes)s minutes. Never share it: "
+            "Cita staff will never ask for it."
+        )
+        % {"code": code, "minutes": minutes},
     )
 
 
@@ -141,9 +147,7 @@ def sign_in_with_recovery_code(reference: str, code: str) -> Applicant:
     bucket = f"recovery:{reference}"
     failures = Attempt.objects.filter(bucket=bucket, created_at__gt=now - dt.timedelta(hours=1)).count()
     if failures >= RECOVERY_FAILURES_PER_HOUR:
-        raise SigninRefused(
-            _("Too many wrong tries for this reference. Wait one hour, or ask an NGO for help.")
-        )
+        raise SigninRefused(_("Too many wrong tries for this reference. Wait one hour, or ask an NGO for help."))
     raw = "".join(ch for ch in code.upper() if ch.isalnum())
     with transaction.atomic():
         household = Household.objects.filter(reference=reference).select_related("applicant").first()
@@ -160,8 +164,10 @@ def sign_in_with_recovery_code(reference: str, code: str) -> Applicant:
             return household.applicant
     Attempt.objects.create(bucket=bucket, created_at=now)
     raise SigninRefused(
-        _("This reference and recovery code do not match. Check both and try again. "
-          "Each recovery code works only once.")
+        _(
+            "This reference and recovery code do not match. Check both and try again. "
+            "Each recovery code works only once."
+        )
     )
 
 
@@ -171,8 +177,10 @@ def move_account(applicant: Applicant, new_address: str, code: str) -> None:
     with transaction.atomic():
         if Applicant.objects.filter(address_index=Applicant.index_of(new_address)).exclude(pk=applicant.pk).exists():
             raise SigninRefused(
-                _("This phone or email already signs in to another account. Use a different one, "
-                  "or ask an NGO for help.")
+                _(
+                    "This phone or email already signs in to another account. Use a different one, "
+                    "or ask an NGO for help."
+                )
             )
         applicant.address = new_address
         applicant.save(update_fields=["address"])

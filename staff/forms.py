@@ -29,9 +29,12 @@ class DecisionForm(CitaForm):
 
 
 class TicketForm(CitaForm):
-    category = forms.ChoiceField(label=_("What is the problem about?"), choices=HelpTicket.Category.choices, required=False)
-    description = forms.CharField(label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000,
-                                  required=False)
+    category = forms.ChoiceField(
+        label=_("What is the problem about?"), choices=HelpTicket.Category.choices, required=False
+    )
+    description = forms.CharField(
+        label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, required=False
+    )
     device = forms.CharField(label=_("Phone or computer used (optional)"), max_length=100, required=False)
     language = forms.ChoiceField(label=_("Language of the person"), choices=settings.LANGUAGES, required=False)
 
@@ -46,7 +49,9 @@ class TicketForm(CitaForm):
 
 
 class ReplyForm(CitaForm):
-    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False)
+    body = forms.CharField(
+        label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+    )
 
     def clean_body(self) -> str:
         return _required_text(self.cleaned_data["body"], _("Enter your reply"))
@@ -54,9 +59,12 @@ class ReplyForm(CitaForm):
 
 class NoticeForm(CitaForm):
     title = forms.CharField(label=_("What changes?"), max_length=200, required=False)
-    body = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000, required=False)
-    takes_effect_on = forms.DateField(label=_("From which date?"), widget=forms.DateInput(attrs={"type": "date"}),
-                                      required=False)
+    body = forms.CharField(
+        label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000, required=False
+    )
+    takes_effect_on = forms.DateField(
+        label=_("From which date?"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
     affects = forms.CharField(label=_("Who is affected?"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs) -> None:

@@ -35,6 +35,9 @@ class StaffProfile(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
     @property
     def is_operator(self) -> bool:
         return self.role == self.Role.OPERATOR
@@ -48,12 +51,17 @@ class OrganisationHousehold(models.Model):
         SHARED = "shared", _("Shared by the household")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="household_links")
-    household = models.ForeignKey("registrations.Household", on_delete=models.CASCADE, related_name="organisation_links")
+    household = models.ForeignKey(
+        "registrations.Household", on_delete=models.CASCADE, related_name="organisation_links"
+    )
     reason = models.CharField(max_length=10, choices=Reason.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "household"], name="one_link_per_org_household")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – household {self.household_id}"
 
 
 class AuditEntry(models.Model):
@@ -68,6 +76,9 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.household_reference}"
 
 
 class HelpTicket(models.Model):
@@ -98,6 +109,9 @@ class HelpTicket(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} ({self.organisation})"
+
 
 class TicketReply(models.Model):
     ticket = models.ForeignKey(HelpTicket, on_delete=models.CASCADE, related_name="replies")
@@ -107,6 +121,9 @@ class TicketReply(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Reply {self.pk} to ticket {self.ticket_id}"
 
 
 class Notice(models.Model):
@@ -122,6 +139,9 @@ class Notice(models.Model):
     class Meta:
         ordering = ["takes_effect_on"]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class NoticeComment(models.Model):
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="comments")
@@ -131,3 +151,6 @@ class NoticeComment(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on {self.notice_id}"

@@ -77,7 +77,9 @@ def move_member(member: Member, target: Household, actor: AbstractBaseUser) -> N
                 household.members.update(is_active=False)
             household.save(update_fields=["size", "status", "updated_at"])
         AuditEntry.objects.create(
-            actor=actor, action="move person", household_reference=source.reference,
+            actor=actor,
+            action="move person",
+            household_reference=source.reference,
             detail=f"person {member.pk} moved to {target.reference}",
         )
 
@@ -89,13 +91,17 @@ def reuse_patterns() -> list[dict]:
     for kind in ("contact_phone", "contact_email"):
         rows = (
             active.exclude(**{f"{kind}_index": ""})
-            .values(f"{kind}_index").annotate(households=Count("id", distinct=True))
-            .filter(households__gte=REUSE_THRESHOLD).order_by("-households")
+            .values(f"{kind}_index")
+            .annotate(households=Count("id", distinct=True))
+            .filter(households__gte=REUSE_THRESHOLD)
+            .order_by("-households")
         )
         for row in rows:
             index = row[f"{kind}_index"]
             sample = active.filter(**{f"{kind}_index": index}).first()
-            patterns.append({"kind": kind, "index": index, "value": getattr(sample, kind), "households": row["households"]})
+            patterns.append(
+                {"kind": kind, "index": index, "value": getattr(sample, kind), "households": row["households"]}
+            )
     return patterns
 
 
@@ -104,4 +110,3 @@ def households_using(kind: str, index: str):
     if kind not in ("contact_phone", "contact_email"):
         return Household.objects.none()
     return Household.objects.active().filter(Q(**{f"{kind}_index": index}))
-

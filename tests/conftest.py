@@ -3,15 +3,14 @@
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
-
-from allocation.models import Port
-from registrations.encryption import blind_index
-from django.contrib.auth import get_user_model
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from allocation.models import Port
+from registrations.encryption import blind_index
 from registrations.models import Applicant, Member, OutboundMessage, Place
 from staff.models import Organisation, StaffProfile
 
@@ -76,8 +75,15 @@ def other_client(db) -> Client:
     return other
 
 
-def member_fields(prefix: str, given: str, family: str, born: str, nationality: str = "VE", sex: str = "F",
-                  relationship: str = "child") -> dict[str, str]:
+def member_fields(
+    prefix: str,
+    given: str,
+    family: str,
+    born: str,
+    nationality: str = "VE",
+    sex: str = "F",
+    relationship: str = "child",
+) -> dict[str, str]:
     return {
         f"{prefix}given_names": given,
         f"{prefix}family_names": family,
@@ -130,14 +136,18 @@ def member_named(given_names: str) -> Member:
 
 # Staff people of the stories: an NGO worker, a worker of another NGO, an operator.
 
+
 def staff_client(username: str, role: str, organisation: Organisation | None) -> Client:
-    user = get_user_model().objects.create_user(username, password="correct horse battery", is_staff=role == "operator",
-                                                 is_superuser=role == "operator")
+    user = get_user_model().objects.create_user(
+        username, password="correct horse battery", is_staff=role == "operator", is_superuser=role == "operator"
+    )
     StaffProfile.objects.create(user=user, role=role, organisation=organisation)
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     client = Client()
     token = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-    response = client.post("/staff/login", {"username": username, "password": "correct horse battery", "otp_token": token})
+    response = client.post(
+        "/staff/login", {"username": username, "password": "correct horse battery", "otp_token": token}
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     return client
 

@@ -10,16 +10,60 @@ from registrations.models import Household, Member, VulnerabilityRequest
 from staff.models import HelpTicket, Notice
 from tests.conftest import FAMILY, household_post
 
-PUBLIC = {"home", "healthz", "security_txt", "change_language", "service_worker", "manifest", "pwa_icon", "offline",
-          "signin", "signin_code", "signin_resend", "recover", "signout", "where", "how_it_works", "draws", "draw",
-          "statistics", "statistics_csv", "verify_letter", "letter_keys", "port_warning", "staff_login", "staff_logout"}
-APPLICANT = {"recovery_codes", "move_account", "move_account_code", "household", "household_new",
-             "household_registered", "details_change", "appointment_confirm", "appointment_cancel", "member_add",
-             "member_change", "member_remove", "household_letter", "vulnerability_request", "share_household"}
+PUBLIC = {
+    "home",
+    "healthz",
+    "security_txt",
+    "change_language",
+    "service_worker",
+    "manifest",
+    "pwa_icon",
+    "offline",
+    "signin",
+    "signin_code",
+    "signin_resend",
+    "recover",
+    "signout",
+    "where",
+    "how_it_works",
+    "draws",
+    "draw",
+    "statistics",
+    "statistics_csv",
+    "verify_letter",
+    "letter_keys",
+    "port_warning",
+    "staff_login",
+    "staff_logout",
+}
+APPLICANT = {
+    "recovery_codes",
+    "move_account",
+    "move_account_code",
+    "household",
+    "household_new",
+    "household_registered",
+    "details_change",
+    "appointment_confirm",
+    "appointment_cancel",
+    "member_add",
+    "member_change",
+    "member_remove",
+    "household_letter",
+    "vulnerability_request",
+    "share_household",
+}
 STAFF_HOUSEHOLD = {"staff_household", "staff_slip", "staff_vulnerability_new", "staff_exemption"}
 STAFF = {"staff_home", "staff_household_new", "staff_tickets", "staff_ticket", "staff_notice", "staff_notice_comment"}
-OPERATOR = {"staff_notice_new", "staff_vulnerability_queue", "staff_vulnerability_decide", "staff_reuse_queue",
-            "staff_member_move", "staff_audit_log", "staff_check_in"}
+OPERATOR = {
+    "staff_notice_new",
+    "staff_vulnerability_queue",
+    "staff_vulnerability_decide",
+    "staff_reuse_queue",
+    "staff_member_move",
+    "staff_audit_log",
+    "staff_check_in",
+}
 
 
 def routes() -> dict[str, str]:
@@ -45,24 +89,43 @@ def test_every_route_has_a_declared_audience():
 def world(maria, rosa, matamoros, brownsville):
     """Maria's household (applicant), Rosa's NGO household, a ticket and a notice."""
     maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))
-    rosa.post("/staff/households/new", household_post([("Rosa", "Gómez", "1970-03-03", "F", "head")], matamoros,
-                                                      brownsville, key="r"))
+    rosa.post(
+        "/staff/households/new",
+        household_post([("Rosa", "Gómez", "1970-03-03", "F", "head")], matamoros, brownsville, key="r"),
+    )
     rosa.post("/staff/tickets", {"category": "other", "description": "x", "language": "es"})
     casa = Household.objects.exclude(applicant__address_index__isnull=False).get()
     from django.contrib.auth import get_user_model
 
-    Notice.objects.create(title="t", body="b", takes_effect_on="2099-01-01", affects="all",
-                          author=get_user_model().objects.get(username="rosa"))
+    Notice.objects.create(
+        title="t",
+        body="b",
+        takes_effect_on="2099-01-01",
+        affects="all",
+        author=get_user_model().objects.get(username="rosa"),
+    )
     request = VulnerabilityRequest.objects.create(household=casa, category="medical", urgency=1, description="x")
-    return {"reference": casa.reference, "pk": Member.objects.filter(household=casa).get().pk, "request": request.pk,
-            "ticket": HelpTicket.objects.get().pk, "notice": Notice.objects.get().pk}
+    return {
+        "reference": casa.reference,
+        "pk": Member.objects.filter(household=casa).get().pk,
+        "request": request.pk,
+        "ticket": HelpTicket.objects.get().pk,
+        "notice": Notice.objects.get().pk,
+    }
 
 
 def url_for(route: str, world: dict, kind: str) -> str:
-    pk = {"staff_ticket": world["ticket"], "staff_notice": world["notice"], "staff_notice_comment": world["notice"],
-          "staff_vulnerability_decide": world["request"]}
-    return (route.replace("<str:reference>", world["reference"]).replace("<int:pk>", str(world["pk"]))
-            if kind not in pk else route.replace("<int:pk>", str(pk[kind]))).replace("<str:language>", "es")
+    pk = {
+        "staff_ticket": world["ticket"],
+        "staff_notice": world["notice"],
+        "staff_notice_comment": world["notice"],
+        "staff_vulnerability_decide": world["request"],
+    }
+    return (
+        route.replace("<str:reference>", world["reference"]).replace("<int:pk>", str(world["pk"]))
+        if kind not in pk
+        else route.replace("<int:pk>", str(pk[kind]))
+    ).replace("<str:language>", "es")
 
 
 def visit(client: Client, url: str):

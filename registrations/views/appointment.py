@@ -40,6 +40,8 @@ def cancel(request: HtmxHttpRequest) -> HttpResponse:
         return redirect("household")
     if request.method == "POST":
         appointments.cancel(appointment)
-        messages.success(request, _("The appointment is cancelled. You keep your place in line and will get a new one."))
+        messages.success(
+            request, _("The appointment is cancelled. You keep your place in line and will get a new one.")
+        )
         return redirect("household")
     return render(request, "registrations/appointment_cancel.html", {"appointment": appointment})

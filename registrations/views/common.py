@@ -8,7 +8,6 @@ from django import forms
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-
 from django_htmx.middleware import HtmxDetails
 
 from registrations.middleware import SESSION_KEY

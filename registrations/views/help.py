@@ -9,10 +9,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from registrations import vulnerability
+from registrations.forms import VulnerabilityForm
 from registrations.idempotency import KeyReused, payload_hash
 from registrations.models import Household
 from registrations.views.common import HtmxHttpRequest, applicant_required, error_list, new_key, post_items
-from registrations.forms import VulnerabilityForm
 from staff.models import Organisation
 from staff.services import share_with
 
@@ -28,8 +28,12 @@ def vulnerability_request(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             url = vulnerability.request_review(
-                household, form.cleaned_data["category"], form.cleaned_data["description"], form.cleaned_data["urgency"],
-                key=form.cleaned_data["idempotency_key"] or new_key(), request_hash=payload_hash(post_items(request)),
+                household,
+                form.cleaned_data["category"],
+                form.cleaned_data["description"],
+                form.cleaned_data["urgency"],
+                key=form.cleaned_data["idempotency_key"] or new_key(),
+                request_hash=payload_hash(post_items(request)),
                 result_url=reverse("household"),
             )
         except KeyReused:
@@ -54,7 +58,9 @@ def share(request: HtmxHttpRequest) -> HttpResponse:
         organisation = organisations.filter(pk=int(choice)).first() if choice.isdigit() else None
         if organisation is not None:
             share_with(household, organisation)
-            messages.success(request, _("%(name)s can now see your household and help you.") % {"name": organisation.name})
+            messages.success(
+                request, _("%(name)s can now see your household and help you.") % {"name": organisation.name}
+            )
             return redirect("household")
         error = _("Choose the organisation from the list")
     context = {"organisations": organisations, "errors": [("organisation", error)] if error else [], "error": error}

@@ -4,9 +4,8 @@ from django.contrib import messages
 from django.forms.utils import ErrorDict
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -18,9 +17,9 @@ from registrations.households import DuplicatePerson, MembersLocked
 from registrations.idempotency import KeyReused, payload_hash
 from registrations.models import Household, Member
 from registrations.ratelimit import rate_limit
+from registrations.views.common import HtmxHttpRequest, applicant_required, error_list, new_key, post_items
 from registrations.views.ports import port_warning_context
 from registrations.views.status import status_context
-from registrations.views.common import HtmxHttpRequest, applicant_required, error_list, new_key, post_items
 
 DUPLICATE_ELSEWHERE = gettext_lazy(
     "This person is already registered in another household. Nothing you typed is lost. "
@@ -149,7 +148,10 @@ def member_add(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             url = households.add_member(
-                own, form.member_data(), form.cleaned_data["idempotency_key"] or new_key(), payload_hash(post_items(request))
+                own,
+                form.member_data(),
+                form.cleaned_data["idempotency_key"] or new_key(),
+                payload_hash(post_items(request)),
             )
         except DuplicatePerson as duplicate:
             form.add_error("given_names", DUPLICATE_ELSEWHERE if duplicate.elsewhere else DUPLICATE_REPEATED)
@@ -179,7 +181,10 @@ def member_change(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             url = households.change_member(
-                member, form.member_data(), form.cleaned_data["idempotency_key"] or new_key(), payload_hash(post_items(request))
+                member,
+                form.member_data(),
+                form.cleaned_data["idempotency_key"] or new_key(),
+                payload_hash(post_items(request)),
             )
         except DuplicatePerson:
             form.add_error("given_names", DUPLICATE_ELSEWHERE)
@@ -203,7 +208,9 @@ def member_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not member.household.can_change_members:
         return _locked(request)
     if member.household.size <= 1:
-        messages.error(request, _("A household needs at least one person. Add someone else before removing this person."))
+        messages.error(
+            request, _("A household needs at least one person. Add someone else before removing this person.")
+        )
         return redirect("household")
     if request.method == "POST":
         try:
@@ -234,7 +241,10 @@ def details_change(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and not form.far_port_km():
         try:
             url = households.change_details(
-                own, form.details(), form.cleaned_data["idempotency_key"] or new_key(), payload_hash(post_items(request))
+                own,
+                form.details(),
+                form.cleaned_data["idempotency_key"] or new_key(),
+                payload_hash(post_items(request)),
             )
         except KeyReused:
             return _key_reused(request)

@@ -129,7 +129,9 @@ def move_account_code(request: HttpRequest) -> HttpResponse:
             form.add_error("code", refusal.message)
         else:
             del request.session[PENDING_MOVE]
-            messages.success(request, _("Done. From now on, sign in with %(address)s.") % {"address": mask_address(address)})
+            messages.success(
+                request, _("Done. From now on, sign in with %(address)s.") % {"address": mask_address(address)}
+            )
             return redirect("household")
     context = {"form": form, "errors": error_list(form), "masked_address": mask_address(address)}
     return render(request, "registrations/move_account_code.html", context)

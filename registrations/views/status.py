@@ -17,6 +17,9 @@ def status_context(household: Household) -> dict:
         }
     ended = (
         Appointment.objects.filter(household=household)
-        .exclude(status__in=Appointment.LIVE).select_related("port").order_by("-created_at").first()
+        .exclude(status__in=Appointment.LIVE)
+        .select_related("port")
+        .order_by("-created_at")
+        .first()
     )
     return {"appointment": None, "ended": ended, "wait": wait_for(household)}

@@ -27,9 +27,15 @@ def tickets(request: HttpRequest) -> HttpResponse:
         if request.staff.organisation is None:
             raise Http404
         if form.is_valid():
-            ticket = HelpTicket.objects.create(organisation=request.staff.organisation, author=request.user, **form.cleaned_data)
+            ticket = HelpTicket.objects.create(
+                organisation=request.staff.organisation, author=request.user, **form.cleaned_data
+            )
             return redirect("staff_ticket", pk=ticket.pk)
-    context = {"tickets": _tickets_for(request).select_related("organisation"), "form": form, "errors": error_list(form)}
+    context = {
+        "tickets": _tickets_for(request).select_related("organisation"),
+        "form": form,
+        "errors": error_list(form),
+    }
     return render(request, "staff/tickets.html", context, status=400 if form.errors else 200)
 
 
@@ -56,8 +62,12 @@ def notice_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         Notice.objects.create(author=request.user, **form.cleaned_data)
         return redirect("staff_home")
-    return render(request, "staff/notice_form.html", {"form": form, "errors": error_list(form)},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "staff/notice_form.html",
+        {"form": form, "errors": error_list(form)},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_GET
@@ -76,4 +86,6 @@ def notice_comment(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         NoticeComment.objects.create(notice=notice, author=request.user, body=form.cleaned_data["body"])
         return redirect("staff_notice", pk=notice.pk)
-    return render(request, "staff/notice.html", {"notice": notice, "form": form, "errors": error_list(form)}, status=400)
+    return render(
+        request, "staff/notice.html", {"notice": notice, "form": form, "errors": error_list(form)}, status=400
+    )

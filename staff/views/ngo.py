@@ -9,14 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import devices_for_user
 from django_otp.forms import OTPAuthenticationForm
 
 from registrations import vulnerability
-from registrations.forms import HouseholdDetailsForm, MemberFormSet
+from registrations.forms import HouseholdDetailsForm, MemberFormSet, VulnerabilityForm
 from registrations.households import DuplicatePerson
 from registrations.idempotency import KeyReused, payload_hash
 from registrations.ratelimit import rate_limit
@@ -24,7 +23,6 @@ from registrations.views.common import error_list, new_key, post_items
 from registrations.views.household import DUPLICATE_ELSEWHERE, DUPLICATE_REPEATED, _member_forms
 from staff import services
 from staff.access import get_household_for_staff, households_for, staff_required
-from registrations.forms import VulnerabilityForm
 from staff.forms import ReferenceForm
 from staff.models import Notice
 
@@ -92,8 +90,12 @@ def household_new(request: HttpRequest) -> HttpResponse:
         forms_ = _member_forms(formset)
         try:
             result = services.register_without_phone(
-                request.staff.organisation, request.user, details.details(), [f.member_data() for f in forms_],
-                key=details.cleaned_data["idempotency_key"] or new_key(), request_hash=payload_hash(post_items(request)),
+                request.staff.organisation,
+                request.user,
+                details.details(),
+                [f.member_data() for f in forms_],
+                key=details.cleaned_data["idempotency_key"] or new_key(),
+                request_hash=payload_hash(post_items(request)),
             )
         except DuplicatePerson as duplicate:
             for i in duplicate.elsewhere:
@@ -127,8 +129,11 @@ def slip(request: HttpRequest, reference: str) -> HttpResponse:
 @staff_required
 def household(request: HttpRequest, reference: str) -> HttpResponse:
     household = get_household_for_staff(request, reference, "view household")
-    context = {"household": household, "members": household.members.filter(is_active=True),
-               "requests": household.vulnerability_requests.order_by("-requested_at")}
+    context = {
+        "household": household,
+        "members": household.members.filter(is_active=True),
+        "requests": household.vulnerability_requests.order_by("-requested_at"),
+    }
     return render(request, "staff/household.html", context)
 
 
@@ -141,8 +146,12 @@ def vulnerability_new(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             url = vulnerability.request_review(
-                household, form.cleaned_data["category"], form.cleaned_data["description"], form.cleaned_data["urgency"],
-                key=form.cleaned_data["idempotency_key"] or new_key(), request_hash=payload_hash(post_items(request)),
+                household,
+                form.cleaned_data["category"],
+                form.cleaned_data["description"],
+                form.cleaned_data["urgency"],
+                key=form.cleaned_data["idempotency_key"] or new_key(),
+                request_hash=payload_hash(post_items(request)),
                 result_url=f"/staff/households/{household.reference}",
             )
         except KeyReused:

@@ -27,7 +27,8 @@ from staff.models import AuditEntry
 def vulnerability_queue(request: HttpRequest) -> HttpResponse:
     pending = (
         VulnerabilityRequest.objects.filter(status=VulnerabilityRequest.Status.REQUESTED)
-        .select_related("household").order_by("urgency", "household__registered_at")
+        .select_related("household")
+        .order_by("urgency", "household__registered_at")
     )
     return render(request, "staff/vulnerability_queue.html", {"pending": pending, "form": DecisionForm(), "errors": []})
 

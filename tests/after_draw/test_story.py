@@ -16,8 +16,7 @@ from notifications.models import Notification
 from notifications.outbox import deliver_due, queue_events
 from registrations.encryption import blind_index
 from registrations.models import Household, OutboundMessage
-from tests.conftest import FAMILY, household_post, member_fields
-from tests.conftest import staff_client
+from tests.conftest import FAMILY, household_post, member_fields, staff_client
 
 DRAW_DATE = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
 
@@ -103,8 +102,10 @@ def test_late_arrival_after_the_grace_period_is_missed_and_waits_again(offered):
 
 @pytest.mark.django_db
 def test_a_member_added_after_the_offer_joins_the_appointment_when_there_is_room(maria, offered):
-    maria.post("/household/members/add", {**member_fields("", "Mateo", "Pérez Rojas", "2025-02-02", sex="M"),
-                                           "idempotency_key": "late"})
+    maria.post(
+        "/household/members/add",
+        {**member_fields("", "Mateo", "Pérez Rojas", "2025-02-02", sex="M"), "idempotency_key": "late"},
+    )
     appointment = Appointment.objects.get()
     assert appointment.status == Appointment.Status.OFFERED and appointment.people == 4
     offered.refresh_from_db()
@@ -115,8 +116,10 @@ def test_a_member_added_after_the_offer_joins_the_appointment_when_there_is_room
 def test_a_member_added_when_the_window_is_full_reschedules_the_whole_household(maria, offered):
     Port.objects.filter(code="brownsville").update(daily_capacity=3)
     priority = offered.registered_at
-    maria.post("/household/members/add", {**member_fields("", "Mateo", "Pérez Rojas", "2025-02-02", sex="M"),
-                                           "idempotency_key": "late"})
+    maria.post(
+        "/household/members/add",
+        {**member_fields("", "Mateo", "Pérez Rojas", "2025-02-02", sex="M"), "idempotency_key": "late"},
+    )
     assert Appointment.objects.get().status == Appointment.Status.CANCELLED
     offered.refresh_from_db()
     assert offered.status == Household.Status.WAITING and offered.size == 4 and offered.registered_at == priority
@@ -140,8 +143,9 @@ class FlakyBackend:
         FlakyBackend.calls += 1
         if FlakyBackend.calls <= 2:
             raise ConnectionError("provider down")
-        OutboundMessage.objects.create(channel=channel, address=address, subject=subject, body=body,
-                                       address_index=blind_index("address", address))
+        OutboundMessage.objects.create(
+            channel=channel, address=address, subject=subject, body=body, address_index=blind_index("address", address)
+        )
 
 
 @pytest.mark.django_db
@@ -177,8 +181,10 @@ def test_ngo_staff_issue_an_exemption_letter_for_their_household(matamoros, brow
 
     org = Organisation.objects.create(name="Casa")
     rosa = staff_client("rosa", "ngo", org)
-    rosa.post("/staff/households/new", household_post([("Niño", "Solo", "2012-05-05", "M", "head")], matamoros,
-                                                      brownsville, key="child"))
+    rosa.post(
+        "/staff/households/new",
+        household_post([("Niño", "Solo", "2012-05-05", "M", "head")], matamoros, brownsville, key="child"),
+    )
     household = Household.objects.get()
     page = rosa.post(f"/staff/households/{household.reference}/exemption", {"case": "child"}).content.decode()
     assert "Letter of exemption" in page and "Child travelling alone" in page

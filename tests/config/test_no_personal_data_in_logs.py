@@ -11,12 +11,15 @@ PHONE = "+528681234567"
 
 
 @pytest.mark.django_db
-def test_a_forced_error_leaves_no_personal_data_in_logs_or_page(maria, matamoros, brownsville, settings, caplog, capsys):
+def test_a_forced_error_leaves_no_personal_data_in_logs_or_page(
+    maria, matamoros, brownsville, settings, caplog, capsys
+):
     settings.PERSON_KEY_SECRET = None  # a broken configuration: registration cannot compute the duplicate key
     maria.raise_request_exception = False
     with caplog.at_level(logging.DEBUG):
-        response = maria.post("/household/new", household_post(FAMILY, matamoros, brownsville,
-                                                               contact_phone="868 765 4321"))
+        response = maria.post(
+            "/household/new", household_post(FAMILY, matamoros, brownsville, contact_phone="868 765 4321")
+        )
     assert response.status_code == 500
     logged = caplog.text + "\n".join(str(r.__dict__) for r in caplog.records) + capsys.readouterr().out
     page = response.content.decode()

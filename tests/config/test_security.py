@@ -27,16 +27,28 @@ PRODUCTION_ENV = {
 def test_check_deploy_is_clean_with_production_settings():
     env = {**os.environ, **PRODUCTION_ENV}
     env.pop("DATABASE_URL", None)
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_check_deploy_refuses_the_development_secrets():
     env = {**os.environ, "DEBUG": "false"}
     env.pop("DATABASE_URL", None)
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=settings.BASE_DIR, env=env,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode != 0 and "SECRET_KEY is the development default" in result.stderr
 
 

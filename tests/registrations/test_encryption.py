@@ -16,14 +16,30 @@ from registrations.persons import person_key
 def thousand_households(db) -> list[tuple[str, str, dt.date]]:
     port, place = Port.objects.first(), Place.objects.first()
     households = Household.objects.bulk_create(
-        Household(reference=f"T{n:08d}", registered_at=timezone.now(), size=1, current_place=place, preferred_port=port,
-                  contact_phone=f"+52868{n:07d}", contact_email=f"persona{n}@example.com")
+        Household(
+            reference=f"T{n:08d}",
+            registered_at=timezone.now(),
+            size=1,
+            current_place=place,
+            preferred_port=port,
+            contact_phone=f"+52868{n:07d}",
+            contact_email=f"persona{n}@example.com",
+        )
         for n in range(1000)
     )
     people = [(f"Yolanda{n}", f"Quispe{n}", dt.date(1950, 1, 1) + dt.timedelta(days=n * 17)) for n in range(1000)]
     Member.objects.bulk_create(
-        Member(household=h, given_names=g, family_names=f, date_of_birth=d, nationality="PE", sex="F",
-               relationship="head", needs="asthma inhaler", person_key=person_key(g, f, d, "PE"))
+        Member(
+            household=h,
+            given_names=g,
+            family_names=f,
+            date_of_birth=d,
+            nationality="PE",
+            sex="F",
+            relationship="head",
+            needs="asthma inhaler",
+            person_key=person_key(g, f, d, "PE"),
+        )
         for h, (g, f, d) in zip(households, people, strict=True)
     )
     VulnerabilityRequest.objects.bulk_create(
@@ -41,8 +57,15 @@ def all_text_in(table: str) -> str:
 
 @pytest.mark.django_db
 def test_raw_sql_finds_no_plaintext_name_birth_date_contact_or_vulnerability(thousand_households):
-    dump = "\n".join(all_text_in(t) for t in ("registrations_member", "registrations_household",
-                                               "registrations_vulnerabilityrequest", "registrations_applicant"))
+    dump = "\n".join(
+        all_text_in(t)
+        for t in (
+            "registrations_member",
+            "registrations_household",
+            "registrations_vulnerabilityrequest",
+            "registrations_applicant",
+        )
+    )
     for given, family, born in thousand_households[::37]:
         assert given not in dump and family not in dump and born.isoformat() not in dump
     for secret in ("Yolanda", "Quispe", "asthma", "dialysis", "+52868", "example.com"):

@@ -18,7 +18,10 @@ def test_it_changes_a_person_and_keeps_the_priority(maria, maria_household):
     priority = maria_household.registered_at
     page = maria.get(f"/household/members/{ana.pk}/change").content.decode()
     assert 'value="Ana"' in page and 'value="2012-01-20"' in page
-    data = {**member_fields("", "Ana Lucía", "Pérez Rojas", "2012-01-20", relationship="child"), "idempotency_key": "c1"}
+    data = {
+        **member_fields("", "Ana Lucía", "Pérez Rojas", "2012-01-20", relationship="child"),
+        "idempotency_key": "c1",
+    }
     assert maria.post(f"/household/members/{ana.pk}/change", data)["Location"] == "/household"
     ana.refresh_from_db()
     maria_household.refresh_from_db()
@@ -29,7 +32,10 @@ def test_it_changes_a_person_and_keeps_the_priority(maria, maria_household):
 @pytest.mark.django_db
 def test_it_removes_a_person_after_asking(maria, maria_household):
     ana = member_named("Ana")
-    assert "Remove Ana Pérez Rojas from your household?" in maria.get(f"/household/members/{ana.pk}/remove").content.decode()
+    assert (
+        "Remove Ana Pérez Rojas from your household?"
+        in maria.get(f"/household/members/{ana.pk}/remove").content.decode()
+    )
     maria.post(f"/household/members/{ana.pk}/remove", {"idempotency_key": "r1"})
     maria_household.refresh_from_db()
     assert maria_household.size == 2
@@ -59,8 +65,14 @@ def test_people_are_locked_once_an_appointment_is_fixed(maria, maria_household):
 @pytest.mark.django_db
 def test_it_changes_the_port_without_touching_the_priority(maria, maria_household, san_ysidro, matamoros):
     priority = maria_household.registered_at
-    data = {"current_place": matamoros.pk, "preferred_port": san_ysidro.pk, "contact_phone": "", "contact_email": "",
-            "language": "fr", "idempotency_key": "d1"}
+    data = {
+        "current_place": matamoros.pk,
+        "preferred_port": san_ysidro.pk,
+        "contact_phone": "",
+        "contact_email": "",
+        "language": "fr",
+        "idempotency_key": "d1",
+    }
     warning = maria.post("/household/details", data).content.decode()
     assert "is about" in warning
     confirmed = maria.post("/household/details", {**data, "far_port_confirmed": str(san_ysidro.pk)})

@@ -35,8 +35,12 @@ def test_erasing_a_household_removes_its_personal_data_and_keeps_an_anonymous_to
     from allocation.models import Port
     from registrations.models import Place
 
-    response = again.post("/household/new", household_post(FAMILY[:1], Place.objects.get(name="Matamoros"),
-                                                           Port.objects.get(code="brownsville"), key="again"))
+    response = again.post(
+        "/household/new",
+        household_post(
+            FAMILY[:1], Place.objects.get(name="Matamoros"), Port.objects.get(code="brownsville"), key="again"
+        ),
+    )
     assert response.status_code == 302
 
 
@@ -46,7 +50,8 @@ def test_purge_deletes_expired_codes_and_keys_and_erases_old_closed_households(r
     assert SigninCode.objects.exists() and IdempotencyKey.objects.exists()
     Household.objects.update(status="closed")
     Household.objects.filter(pk=registered.pk).update(
-        updated_at=timezone.now() - dt.timedelta(days=settings.CLOSED_HOUSEHOLD_RETENTION_DAYS + 1))
+        updated_at=timezone.now() - dt.timedelta(days=settings.CLOSED_HOUSEHOLD_RETENTION_DAYS + 1)
+    )
     counts = purge(now=later)
     assert counts["signin codes"] >= 1 and counts["resend keys"] == 1 and counts["closed households erased"] == 1
     assert not SigninCode.objects.exists() and not Member.objects.exists()
@@ -81,7 +86,8 @@ def test_rotating_keys_reencrypts_every_personal_field(registered, settings, key
 
     new = Fernet.generate_key().decode()
     development = base64.urlsafe_b64encode(
-        hashlib.sha256(f"cita-dev-field-key:{settings.SECRET_KEY}".encode()).digest()).decode()
+        hashlib.sha256(f"cita-dev-field-key:{settings.SECRET_KEY}".encode()).digest()
+    ).decode()
     keys(new)
     with pytest.raises(InvalidToken):  # the new key alone cannot read data written before
         list(Member.objects.all())

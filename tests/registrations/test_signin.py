@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from registrations.models import Applicant, OutboundMessage, RecoveryCode, SigninCode
-from tests.conftest import household_post, FAMILY, last_code, sign_in
+from tests.conftest import FAMILY, household_post, last_code, sign_in
 
 PHONE = "+528681234567"
 
@@ -119,7 +119,9 @@ def test_a_lost_phone_signs_in_with_a_recovery_code_and_moves_to_a_new_number(cl
     reference = Applicant.objects.get().household.reference
 
     new_phone = Client()
-    response = new_phone.post("/signin/recover", {"reference": reference.lower().replace("-", " "), "recovery_code": codes[0]})
+    response = new_phone.post(
+        "/signin/recover", {"reference": reference.lower().replace("-", " "), "recovery_code": codes[0]}
+    )
     assert response["Location"] == "/account/move"
     new_phone.post("/account/move", {"address": "+528687777777"})
     response = new_phone.post("/account/move/code", {"code": last_code("+528687777777")})

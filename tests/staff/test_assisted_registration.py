@@ -27,7 +27,10 @@ def test_ngo_registers_a_person_without_phone_who_later_takes_over(rosa, casa_de
     assert resent["Location"] == response["Location"] and Household.objects.count() == 1
 
     phone = Client()
-    assert phone.post("/signin/recover", {"reference": household.reference, "recovery_code": codes[3]})["Location"] == "/account/move"
+    assert (
+        phone.post("/signin/recover", {"reference": household.reference, "recovery_code": codes[3]})["Location"]
+        == "/account/move"
+    )
     phone.post("/account/move", {"address": "+528684445566"})
     phone.post("/account/move/code", {"code": last_code("+528684445566")})
     assert Applicant.objects.get().address == "+528684445566"
@@ -38,6 +41,8 @@ def test_ngo_registers_a_person_without_phone_who_later_takes_over(rosa, casa_de
 @pytest.mark.django_db
 def test_assisted_registration_shows_the_duplicate_message(rosa, maria, matamoros, brownsville):
     maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))
-    page = rosa.post("/staff/households/new", household_post(FAMILY[1:2], matamoros, brownsville, key="a2")).content.decode()
+    page = rosa.post(
+        "/staff/households/new", household_post(FAMILY[1:2], matamoros, brownsville, key="a2")
+    ).content.decode()
     assert "already registered in another household" in page
     assert Household.objects.count() == 1

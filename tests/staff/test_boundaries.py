@@ -25,8 +25,14 @@ OPERATOR_URLS = ["/staff/review/vulnerability", "/staff/review/reuse", "/staff/a
 @pytest.mark.django_db
 def test_it_requires_login(client, maria, casa_household):
     member = Member.objects.first()
-    urls = ["/staff/", "/staff/households/new", "/staff/tickets", *household_urls(casa_household), *OPERATOR_URLS,
-            f"/staff/members/{member.pk}/move"]
+    urls = [
+        "/staff/",
+        "/staff/households/new",
+        "/staff/tickets",
+        *household_urls(casa_household),
+        *OPERATOR_URLS,
+        f"/staff/members/{member.pk}/move",
+    ]
     for url in urls:
         for visitor in (client, maria):  # anonymous, and an applicant signed in
             response = visitor.get(url)
@@ -37,8 +43,13 @@ def test_it_requires_login(client, maria, casa_household):
 def test_it_checks_ownership(pablo, casa_household):
     for url in household_urls(casa_household):
         assert pablo.get(url).status_code == 404, url
-    assert pablo.post(f"/staff/households/{casa_household.reference}/vulnerability",
-                      {"category": "medical", "urgency": "1", "description": "x", "idempotency_key": "k"}).status_code == 404
+    assert (
+        pablo.post(
+            f"/staff/households/{casa_household.reference}/vulnerability",
+            {"category": "medical", "urgency": "1", "description": "x", "idempotency_key": "k"},
+        ).status_code
+        == 404
+    )
     assert not VulnerabilityRequest.objects.exists()
     assert not AuditEntry.objects.filter(actor__username="pablo").exists()
 
@@ -75,7 +86,9 @@ def test_the_audit_log_cannot_be_changed_or_deleted(rosa, casa_household):
 
 @pytest.mark.django_db
 def test_tickets_are_seen_by_their_organisation_and_operators_only(rosa, pablo, olga):
-    rosa.post("/staff/tickets", {"category": "signin", "description": "She gets no SMS", "device": "Moto E", "language": "ht"})
+    rosa.post(
+        "/staff/tickets", {"category": "signin", "description": "She gets no SMS", "device": "Moto E", "language": "ht"}
+    )
     ticket = HelpTicket.objects.get()
     assert pablo.get(f"/staff/tickets/{ticket.pk}").status_code == 404
     assert "She gets no SMS" not in pablo.get("/staff/tickets").content.decode()
@@ -86,8 +99,15 @@ def test_tickets_are_seen_by_their_organisation_and_operators_only(rosa, pablo, 
 
 @pytest.mark.django_db
 def test_operators_publish_notices_that_ngos_see_and_comment_on(rosa, olga):
-    olga.post("/staff/notices/new", {"title": "Hidalgo closed on Friday", "body": "Bridge works.",
-                                     "takes_effect_on": "2099-01-02", "affects": "Households at Hidalgo"})
+    olga.post(
+        "/staff/notices/new",
+        {
+            "title": "Hidalgo closed on Friday",
+            "body": "Bridge works.",
+            "takes_effect_on": "2099-01-02",
+            "affects": "Households at Hidalgo",
+        },
+    )
     home = rosa.get("/staff/").content.decode()
     assert "Hidalgo closed on Friday" in home
     from staff.models import Notice
@@ -99,7 +119,9 @@ def test_operators_publish_notices_that_ngos_see_and_comment_on(rosa, olga):
 
 @pytest.mark.django_db
 def test_bad_staff_input_gets_clear_messages(rosa, olga, casa_household):
-    page = rosa.post(f"/staff/households/{casa_household.reference}/vulnerability", {"idempotency_key": "k"}).content.decode()
+    page = rosa.post(
+        f"/staff/households/{casa_household.reference}/vulnerability", {"idempotency_key": "k"}
+    ).content.decode()
     assert "Choose the situation" in page and "Choose how urgent it is" in page
     page = olga.post("/staff/notices/new", {"takes_effect_on": "31/31/2020"}).content.decode()
     assert "Enter a real date" in page and "Enter what changes" in page

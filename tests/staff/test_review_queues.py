@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from registrations.models import Household, Member, VulnerabilityRequest
+from registrations.models import Household, VulnerabilityRequest
 from tests.conftest import FAMILY, household_post, member_named, sign_in
 
 
@@ -11,8 +11,10 @@ from tests.conftest import FAMILY, household_post, member_named, sign_in
 def test_an_operator_approves_a_vulnerable_case_with_a_reason(rosa, olga, matamoros, brownsville):
     rosa.post("/staff/households/new", household_post(FAMILY[:2], matamoros, brownsville, key="v"))
     household = Household.objects.get()
-    rosa.post(f"/staff/households/{household.reference}/vulnerability",
-              {"category": "pregnancy", "urgency": "1", "description": "36 weeks pregnant", "idempotency_key": "v1"})
+    rosa.post(
+        f"/staff/households/{household.reference}/vulnerability",
+        {"category": "pregnancy", "urgency": "1", "description": "36 weeks pregnant", "idempotency_key": "v1"},
+    )
     request = VulnerabilityRequest.objects.get()
     assert "36 weeks pregnant" in olga.get("/staff/review/vulnerability").content.decode()
     olga.post(f"/staff/review/vulnerability/{request.pk}", {"decision": "approve", "reason": "Doctor's note seen"})
@@ -29,8 +31,10 @@ def test_reuse_patterns_show_households_sharing_a_phone_without_cancelling_them(
         client = Client()
         sign_in(client, f"+52868555000{n}")
         family = [(f"Persona{'abc'[n]}", "Reusada", "1990-01-01", "F", "head")]
-        client.post("/household/new", household_post(family, matamoros, brownsville, key=f"r{n}",
-                                                     contact_phone="+52 868 999 0000"))
+        client.post(
+            "/household/new",
+            household_post(family, matamoros, brownsville, key=f"r{n}", contact_phone="+52 868 999 0000"),
+        )
     page = olga.get("/staff/review/reuse").content.decode()
     assert "+528689990000" in page
     index = Household.objects.first().contact_phone_index
@@ -40,9 +44,14 @@ def test_reuse_patterns_show_households_sharing_a_phone_without_cancelling_them(
 
 
 @pytest.mark.django_db
-def test_an_operator_moves_a_person_and_both_households_keep_their_priority(olga, maria, other_client, matamoros, brownsville):
+def test_an_operator_moves_a_person_and_both_households_keep_their_priority(
+    olga, maria, other_client, matamoros, brownsville
+):
     maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))
-    other_client.post("/household/new", household_post([("Rosa", "Gómez", "1970-03-03", "F", "head")], matamoros, brownsville, key="o"))
+    other_client.post(
+        "/household/new",
+        household_post([("Rosa", "Gómez", "1970-03-03", "F", "head")], matamoros, brownsville, key="o"),
+    )
     first, second = Household.objects.order_by("registered_at")
     priorities = (first.registered_at, second.registered_at)
     luis = member_named("Luis")

@@ -7,10 +7,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from allocation.models import Port
 from allocation.runs import allocate_date
 from allocation.synthetic import generate_households
-
-from allocation.models import Port
 from registrations.households import HouseholdDetails, MemberData, register_household
 from registrations.idempotency import payload_hash
 from registrations.models import Applicant, Household, Place
@@ -19,15 +18,25 @@ from staff.models import Organisation, StaffProfile
 DEMO_PASSWORD = "demo-password-not-for-production"  # noqa: S105 (demo data, printed on screen)
 
 DEMO_HOUSEHOLDS = [
-    ("+528681000001", "Matamoros", "brownsville", [
-        ("María José", "Pérez Rojas", dt.date(1990, 4, 12), "VE", "F", "head"),
-        ("Luis", "Pérez Rojas", dt.date(1988, 9, 1), "VE", "M", "partner"),
-        ("Ana", "Pérez Rojas", dt.date(2015, 1, 20), "VE", "F", "child"),
-    ]),
-    ("+528991000002", "Reynosa", "hidalgo", [
-        ("Jean", "Baptiste", dt.date(1985, 2, 3), "HT", "M", "head"),
-        ("Marie", "Baptiste", dt.date(2019, 7, 14), "HT", "F", "child"),
-    ]),
+    (
+        "+528681000001",
+        "Matamoros",
+        "brownsville",
+        [
+            ("María José", "Pérez Rojas", dt.date(1990, 4, 12), "VE", "F", "head"),
+            ("Luis", "Pérez Rojas", dt.date(1988, 9, 1), "VE", "M", "partner"),
+            ("Ana", "Pérez Rojas", dt.date(2015, 1, 20), "VE", "F", "child"),
+        ],
+    ),
+    (
+        "+528991000002",
+        "Reynosa",
+        "hidalgo",
+        [
+            ("Jean", "Baptiste", dt.date(1985, 2, 3), "HT", "M", "head"),
+            ("Marie", "Baptiste", dt.date(2019, 7, 14), "HT", "F", "child"),
+        ],
+    ),
     ("+526641000003", "Tijuana", "san-ysidro", [("Irina", "Volkova", dt.date(1993, 11, 30), "RU", "F", "head")]),
     ("demo.chen@example.com", "Ciudad Juárez", "el-paso", [("Wei", "Chen", dt.date(1979, 5, 5), "CN", "M", "head")]),
 ]
@@ -47,9 +56,11 @@ class Command(BaseCommand):
             generate_households(2000, seed=2023, days=120, members=True)
         tomorrow = dt.date.today() + dt.timedelta(days=1)
         allocate_date(tomorrow, seed=f"demo-seed-{tomorrow.isoformat()}")
-        self.stdout.write(f"Demo data ready: {Port.objects.count()} ports, {Household.objects.count()} households, "
-                          f"a draw for {tomorrow}. Staff: rosa (NGO), olga (operator), password {DEMO_PASSWORD}; "
-                          "their 6-digit code: python manage.py demo_staff_code rosa")
+        self.stdout.write(
+            f"Demo data ready: {Port.objects.count()} ports, {Household.objects.count()} households, "
+            f"a draw for {tomorrow}. Staff: rosa (NGO), olga (operator), password {DEMO_PASSWORD}; "
+            "their 6-digit code: python manage.py demo_staff_code rosa"
+        )
 
     def _staff(self) -> None:
         users = get_user_model()
@@ -57,8 +68,9 @@ class Command(BaseCommand):
         for username, role, org in (("rosa", "ngo", casa), ("olga", "operator", None)):
             if users.objects.filter(username=username).exists():
                 continue
-            user = users.objects.create_user(username, password=DEMO_PASSWORD, is_staff=role == "operator",
-                                             is_superuser=role == "operator")
+            user = users.objects.create_user(
+                username, password=DEMO_PASSWORD, is_staff=role == "operator", is_superuser=role == "operator"
+            )
             StaffProfile.objects.create(user=user, role=role, organisation=org)
             TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
 
