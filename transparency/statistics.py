@@ -37,7 +37,9 @@ def percentile(values: list[int], fraction: float) -> float:
 
 
 def _recent(today: dt.date):
-    return Appointment.objects.filter(date__gt=today - dt.timedelta(days=LOOKBACK_DAYS), date__lte=today + dt.timedelta(days=7))
+    return Appointment.objects.filter(
+        date__gt=today - dt.timedelta(days=LOOKBACK_DAYS), date__lte=today + dt.timedelta(days=7)
+    )
 
 
 def daily_counts(today: dt.date | None = None) -> list[DailyCount]:
@@ -67,8 +69,7 @@ def waits_by_port(today: dt.date | None = None) -> list[WaitFigures]:
     for port, date, registered_at in _recent(today).values_list("port__name", "date", "household__registered_at"):
         waits[port].append((date - registered_at.date()).days)
     return [
-        WaitFigures(port, len(days), stats.median(days), percentile(days, 0.9))
-        for port, days in sorted(waits.items())
+        WaitFigures(port, len(days), stats.median(days), percentile(days, 0.9)) for port, days in sorted(waits.items())
     ]
 
 
@@ -79,6 +80,14 @@ def bar_chart(values: list[tuple[str, int]], width: int = 320, height: int = 120
     bars = []
     for i, (label, value) in enumerate(values):
         bar_height = round(value / top * (height - 14), 1)
-        bars.append({"x": round(i * step + 1, 1), "y": round(height - bar_height, 1), "width": round(max(step - 2, 1), 1),
-                     "height": bar_height, "label": label, "value": value})
+        bars.append(
+            {
+                "x": round(i * step + 1, 1),
+                "y": round(height - bar_height, 1),
+                "width": round(max(step - 2, 1), 1),
+                "height": bar_height,
+                "label": label,
+                "value": value,
+            }
+        )
     return {"width": width, "height": height, "bars": bars, "top": top}

@@ -15,8 +15,12 @@ from registrations.models import Place, RequestRegion
 from transparency import statistics
 
 PUBLIC_CACHE = cache_control(public=True, max_age=300)
-PUBLISHED_RUNS = [AllocationRun.Status.COMPLETED, AllocationRun.Status.RELEASED, AllocationRun.Status.HELD,
-                  AllocationRun.Status.VOIDED]
+PUBLISHED_RUNS = [
+    AllocationRun.Status.COMPLETED,
+    AllocationRun.Status.RELEASED,
+    AllocationRun.Status.HELD,
+    AllocationRun.Status.VOIDED,
+]
 
 
 @require_GET
@@ -62,9 +66,15 @@ def summary_rows(summary: dict) -> list[dict]:
     rows = []
     for port, counts in sorted(summary.get("ports", {}).items()):
         shares = counts.get("households_by_share", counts)
-        rows.append({"port": counts.get("name", port), "reserved": shares.get("reserved", 0),
-                     "waiting": shares.get("waiting", 0), "lottery": shares.get("lottery", 0),
-                     "people": counts.get("people", 0)})
+        rows.append(
+            {
+                "port": counts.get("name", port),
+                "reserved": shares.get("reserved", 0),
+                "waiting": shares.get("waiting", 0),
+                "lottery": shares.get("lottery", 0),
+                "people": counts.get("people", 0),
+            }
+        )
     return rows
 
 
@@ -78,8 +88,13 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     chart = statistics.bar_chart([(d.strftime("%m-%d"), n) for d, n in sorted(per_day.items())])
     waits = statistics.waits_by_port()
     wait_chart = statistics.bar_chart([(w.port, int(w.median_days)) for w in waits])
-    context = {"daily": daily, "chart": chart, "waits": waits, "wait_chart": wait_chart,
-               "split": statistics.household_split()}
+    context = {
+        "daily": daily,
+        "chart": chart,
+        "waits": waits,
+        "wait_chart": wait_chart,
+        "split": statistics.household_split(),
+    }
     return render(request, "transparency/statistics.html", context)
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from allocation.models import AllocationPolicy, AllocationRun, Appointment
-from registrations.models import Household, Place
+from registrations.models import Household
 from transparency.statistics import bar_chart, percentile
 
 
@@ -25,8 +25,13 @@ def test_where_lists_accepted_states_since_when_and_those_not_yet(client):
 @pytest.mark.django_db
 def test_how_it_works_shows_the_policy_in_force_and_its_history(client):
     current = AllocationPolicy.objects.order_by("-version").first()
-    AllocationPolicy.objects.create(version=current.version + 1, waiting_share=30, lottery_share=70, reserved_share=0,
-                                    effective_from=dt.date.today() + dt.timedelta(days=10))
+    AllocationPolicy.objects.create(
+        version=current.version + 1,
+        waiting_share=30,
+        lottery_share=70,
+        reserved_share=0,
+        effective_from=dt.date.today() + dt.timedelta(days=10),
+    )
     page = client.get("/how-it-works").content.decode()
     assert f"Reserved share: {current.reserved_share}%" in page
     assert f"Waiting time share: {current.waiting_share}%" in page
@@ -51,12 +56,24 @@ def test_statistics_show_counts_charts_and_csv(client, maria, matamoros, brownsv
     maria.post("/household/new", household_post(FAMILY[:3], matamoros, brownsville))
     household = Household.objects.get()
     Household.objects.filter(pk=household.pk).update(registered_at=timezone.now() - dt.timedelta(days=40))
-    run = AllocationRun.objects.create(date=timezone.localdate(), policy=AllocationPolicy.objects.first(),
-                                       seed_commitment="0" * 64, status=AllocationRun.Status.COMPLETED)
+    run = AllocationRun.objects.create(
+        date=timezone.localdate(),
+        policy=AllocationPolicy.objects.first(),
+        seed_commitment="0" * 64,
+        status=AllocationRun.Status.COMPLETED,
+    )
     start = timezone.now()
-    Appointment.objects.create(run=run, household=household, port=brownsville, date=timezone.localdate(),
-                               window_start=start, window_end=start + dt.timedelta(minutes=30), people=3,
-                               share="waiting", status="offered")
+    Appointment.objects.create(
+        run=run,
+        household=household,
+        port=brownsville,
+        date=timezone.localdate(),
+        window_start=start,
+        window_end=start + dt.timedelta(minutes=30),
+        people=3,
+        share="waiting",
+        status="offered",
+    )
     page = client.get("/statistics").content.decode()
     assert "<svg" in page and "<table>" in page
     assert "1 appointments for families, 0 for one person alone: 3 people in all." in page
