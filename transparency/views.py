@@ -65,7 +65,7 @@ def summary_rows(summary: dict) -> list[dict]:
     """Counts per port and share from a run's published summary."""
     rows = []
     for port, counts in sorted(summary.get("ports", {}).items()):
-        shares = counts.get("households_by_share", counts)
+        shares = counts
         rows.append(
             {
                 "port": counts.get("name", port),
@@ -73,6 +73,7 @@ def summary_rows(summary: dict) -> list[dict]:
                 "waiting": shares.get("waiting", 0),
                 "lottery": shares.get("lottery", 0),
                 "people": counts.get("people", 0),
+                "households": counts.get("households", 0),
             }
         )
     return rows
