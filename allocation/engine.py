@@ -157,7 +157,9 @@ def allocate(pool: Pool, ports: list[PortDay], policy: Policy, seed: bytes | str
 
 def _allocate_port(pool: Pool, lo: int, hi: int, port: PortDay, policy: Policy, seed: bytes, date: dt.date,
                    result: Result) -> None:
+    """One port: reserved, then carried over and oldest first, then lottery; then one window each."""
     sizes = pool.sizes
+    carried_over: list[int] = []
     capacity = port.capacity if port.windows > 0 else 0
     reserved_target, waiting_target = share_targets(capacity, policy)
     taken: dict[int, str] = {}
@@ -184,13 +186,13 @@ def _allocate_port(pool: Pool, lo: int, hi: int, port: PortDay, policy: Policy, 
             budget -= sizes[i]
             left -= sizes[i]
         else:
-            result.carried_over.append(i)
+            carried_over.append(i)
     budget = max(0, min(budget, left))
     i = lo
     while budget > 0 and i < hi:
         if i not in taken and not pool.carried[i]:
             if sizes[i] > budget:
-                result.carried_over.append(i)
+                carried_over.append(i)
                 break
             taken[i] = WAITING
             budget -= sizes[i]
@@ -199,6 +201,8 @@ def _allocate_port(pool: Pool, lo: int, hi: int, port: PortDay, policy: Policy, 
 
     # 3. Lottery share: every seat still free, drawn among households that fit.
     left = _draw_lottery(pool, lo, hi, port, policy, seed, date, taken, left, result.pool_sizes[port.key].copy())
+    # A household passed over in the queue but then drawn in the lottery is not carried over.
+    result.carried_over.extend(i for i in carried_over if i not in taken)
 
     _assign_windows(pool, port, capacity, taken, result)
 

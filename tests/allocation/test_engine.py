@@ -50,6 +50,13 @@ def test_it_seats_each_household_once_whole_at_its_own_port(pool, days, policy, 
     assert len(indices) == len(set(indices))
     # One seat record per household: all its members share the port, day and window.
     assert all(pool.ports[seat.index] == seat.port for seat in result.seats)
+    # Carried over: not seated, once each, at most the queue's head plus earlier carry-overs per port.
+    assert not set(result.carried_over) & set(indices)
+    assert len(set(result.carried_over)) == len(result.carried_over)
+    for day in days:
+        lo, hi = pool.port_range(day.key)
+        here = [i for i in result.carried_over if lo <= i < hi]
+        assert len(here) <= 1 + sum(pool.carried[lo:hi])
 
 
 @EXAMPLES
