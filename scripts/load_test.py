@@ -80,6 +80,7 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
         self.last_used = 0.0
         self.cookies: dict[str, str] = {}
+        self.forwarded_for = ""  # each applicant is a different phone: the rate limits count per client address
 
     async def close(self) -> None:
         if self.writer is not None:
@@ -112,6 +113,8 @@ class Connection:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         body = urlencode(form, doseq=True).encode() if form is not None else b""
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}", "User-Agent: cita-load-test"]
+        if self.forwarded_for:
+            lines.append(f"X-Forwarded-For: {self.forwarded_for}")
         if self.cookies:
             lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         if method == "POST":
@@ -302,6 +305,14 @@ class Codes(asyncio.DatagramProtocol):
         return await asyncio.wait_for(future, timeout)
 
 
+CLIENT_SERIAL = iter(range(1, 2**24))
+
+
+def next_client_address() -> str:
+    n = next(CLIENT_SERIAL)
+    return f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+
+
 def letters(n: int, width: int = 8) -> str:
     out = []
     for _ in range(width):
@@ -376,6 +387,7 @@ class Flow:
         while time.monotonic() < deadline:
             n += 1
             conn.cookies.clear()
+            conn.forwarded_for = next_client_address()
             try:
                 await self.one(conn, f"load-{self.run}-{user}-{n}@example.org", rng, deadline)
             except (asyncio.TimeoutError, OSError, ConnectionError, asyncio.IncompleteReadError, HTTPError, ValueError):
@@ -538,6 +550,9 @@ def prepare_source(kind: str, workdir: Path) -> Path:
 def server_env(args, source: Path) -> dict:
     env = dict(os.environ)
     env.update({
+        # Every virtual applicant comes from 127.0.0.1; like a TLS proxy, the client says whose phone it is,
+        # so the per-client rate limits apply (and cost) as they would in production.
+        "BEHIND_TLS_PROXY": "true",
         "DEBUG": "false", "SECURE_COOKIES": "false", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING",
         "MESSAGE_BACKEND": "load_test.LoadTestBackend", "LOAD_TEST_CODES_UDP": f"127.0.0.1:{args.codes_port}",
         "PYTHONPATH": f"{source}:{ROOT / 'scripts'}", "PYTHONUNBUFFERED": "1",
@@ -733,6 +748,7 @@ async def _make_sessions(args, count: int, place: int, port: int, run: str):
         rng = random.Random(f"{run}-{u}")
         while flow.result.registered < count:
             conn.cookies.clear()
+            conn.forwarded_for = next_client_address()
             await flow.one(conn, f"load-{run}-{u}-{next(counter)}@example.org", rng, time.monotonic() + 60)
         await conn.close()
 
