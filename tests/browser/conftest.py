@@ -80,10 +80,18 @@ REFERENCE_APPS = ("allocation", "registrations", "transparency")
 
 @pytest.fixture(scope="session")
 def _reference_data(django_db_setup, django_db_blocker) -> str:
-    """Ports, places and policy as the migrations left them, to put back after each flush."""
+    """Ports, places and policy as the migrations left them, to put back after each flush.
+
+    Taken from what pytest-django serialized at setup when some test asked for it (the database
+    may be flushed by now), else from the fresh database.
+    """
     from django.apps import apps
     from django.core import serializers
+    from django.db import connection
 
+    stored = getattr(connection, "_test_serialized_contents", None)
+    if stored:
+        return stored
     rows = []
     with django_db_blocker.unblock():
         for label in REFERENCE_APPS:
@@ -93,9 +101,7 @@ def _reference_data(django_db_setup, django_db_blocker) -> str:
         return serializers.serialize("json", rows)
 
 
-@pytest.fixture
-def server(app_server, _reference_data, transactional_db) -> str:
-    """The live server, with the reference data the migrations load (each test ends in a flush)."""
+def _load_reference_data(rows: str) -> None:
     from django.core import serializers
     from django.db import connection, transaction
 
@@ -103,13 +109,28 @@ def server(app_server, _reference_data, transactional_db) -> str:
 
     if not Port.objects.exists():
         with transaction.atomic(), connection.constraint_checks_disabled():
-            for row in serializers.deserialize("json", _reference_data):
-                row.save()
+            for row in serializers.deserialize("json", rows):
+                if row.object._meta.app_label in REFERENCE_APPS:
+                    row.save()
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Browser tests last: their live server flushes the database after each test, and tests
+    that rely on the migrations' data restored by serialized_rollback must not come after."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture
+def server(app_server, _reference_data, transactional_db) -> str:
+    """The live server, with the reference data the migrations load (each test ends in a flush)."""
+    _load_reference_data(_reference_data)
     return app_server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """One Chromium for the browser tests, stopped after them: Playwright's event loop should not
+    outlive them."""
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls in tests stay sync.
