@@ -15,8 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, islice
-from operator import le
+from itertools import accumulate, compress
 
 RESERVED, WAITING, LOTTERY = "reserved", "waiting", "lottery"
 SHARES = (RESERVED, WAITING, LOTTERY)
@@ -108,23 +107,26 @@ class Result:
     pool_sizes: dict[int, Counter] = field(default_factory=dict)
 
 
-def _is_sorted(values: Sequence[int]) -> bool:
-    return all(map(le, values, islice(values, 1, None)))
-
-
 def check_canonical(pool: Pool) -> None:
-    """The pool must be sorted by port, then priority; raise ValueError otherwise."""
+    """The pool must be grouped by port in ascending order, each port by priority; else ValueError."""
     columns = (pool.ports, pool.sizes, pool.priorities, pool.urgencies, pool.carried)
     if any(len(column) != len(pool.references) for column in columns):
         raise ValueError("pool columns differ in length")
-    if not _is_sorted(pool.ports):
-        raise ValueError("pool is not sorted by port")
-    for key in set(pool.ports):
+    # Contiguous ranges, each holding only its own key, in ascending order and covering the whole
+    # pool, prove the ports are sorted without comparing a million neighbours one by one.
+    end, previous = 0, None
+    while end < len(pool.ports):
+        key = pool.ports[end]
         lo, hi = pool.port_range(key)
-        if not _is_sorted(pool.priorities[lo:hi]):
+        grouped = lo == end < hi and pool.ports[lo:hi].count(key) == hi - lo
+        if not grouped or (previous is not None and key <= previous):
+            raise ValueError("pool is not sorted by port")
+        previous = key
+        part = pool.priorities[lo:hi]
+        part = part.tolist() if hasattr(part, "tolist") else list(part)
+        if part != sorted(part):
             raise ValueError(f"pool is not sorted by priority at port {key}")
-    if pool.sizes and min(pool.sizes) <= 0:
-        raise ValueError("every household has at least one member")
+        end = hi
 
 
 def share_targets(capacity: int, policy: Policy) -> tuple[int, int]:
@@ -165,6 +167,8 @@ def _allocate_port(pool: Pool, lo: int, hi: int, port: PortDay, policy: Policy, 
     taken: dict[int, str] = {}
     left = capacity
     result.pool_sizes[port.key] = Counter(sizes[lo:hi])
+    if result.pool_sizes[port.key] and min(result.pool_sizes[port.key]) <= 0:
+        raise ValueError("every household has at least one member")
 
     # 1. Reserved share: approved vulnerable households, most urgent first, then longest waiting.
     budget = reserved_target

@@ -20,7 +20,7 @@ import sys
 import zlib
 from array import array
 from dataclasses import dataclass
-from itertools import compress
+from bisect import bisect_left, bisect_right
 
 from django.db import connection, transaction
 
@@ -40,10 +40,14 @@ EPOCH = {
     "postgresql": "CAST(FLOOR(date_part('epoch', registered_at)) AS bigint)",
 }
 VULNERABLE_SQL = """
-    SELECT h.reference, MIN(v.urgency)
+    SELECT h.reference, h.preferred_port_id, {epoch}, MIN(v.urgency)
     FROM registrations_vulnerabilityrequest v JOIN registrations_household h ON h.id = v.household_id
-    WHERE v.status = 'approved' AND h.status = 'waiting'
-    GROUP BY h.reference
+    WHERE v.status = 'approved' AND h.status = 'waiting' AND h.size > 0
+    GROUP BY h.reference, h.preferred_port_id, h.registered_at
+"""
+CARRIED_SQL = """
+    SELECT reference, preferred_port_id, {epoch} FROM registrations_household
+    WHERE status = 'waiting' AND size > 0 AND reference IN ({marks})
 """
 CHUNK = 100_000
 
@@ -94,18 +98,35 @@ def read_pool(carried: list[tuple[str, int]] = ()) -> Pool:
             ports.extend(chunk_ports)
             sizes.extend(chunk_sizes)
             priorities.extend(chunk_priorities)
-    with connection.cursor() as cursor:
-        cursor.execute(VULNERABLE_SQL)
-        urgent = dict(cursor.fetchall())
     n = len(references)
+    epoch = EPOCH[connection.vendor]
     urgencies = bytearray(n)
-    for i in compress(range(n), map(urgent.__contains__, references)):
-        urgencies[i] = urgent[references[i]]
     flags = bytearray(n)
-    carried_port = dict(carried)
-    for i in compress(range(n), map(carried_port.__contains__, references)):
-        flags[i] = carried_port[references[i]] == ports[i]
+    with connection.cursor() as cursor:
+        cursor.execute(VULNERABLE_SQL.format(epoch=epoch))
+        for reference, port, priority, urgency in cursor.fetchall():
+            i = _position(references, ports, priorities, reference, port, priority)
+            if i is not None:
+                urgencies[i] = urgency
+        carried_port = dict(carried)
+        if carried_port:
+            cursor.execute(CARRIED_SQL.format(epoch=epoch, marks=", ".join(["%s"] * len(carried_port))),
+                           list(carried_port))
+            for reference, port, priority in cursor.fetchall():
+                i = _position(references, ports, priorities, reference, port, priority)
+                if i is not None and carried_port[reference] == port:
+                    flags[i] = 1
     return Pool(references, ports, sizes, priorities, urgencies, flags)
+
+
+def _position(references, ports, priorities, reference: str, port: int, priority: int) -> int | None:
+    """Where a household sits in the pool, found by bisection on port then priority (not by a full scan)."""
+    i = bisect_left(priorities, priority, bisect_left(ports, port), bisect_right(ports, port))
+    while i < len(references) and ports[i] == port and priorities[i] == priority:
+        if references[i] == reference:
+            return i
+        i += 1
+    return None
 
 
 def household_ids(references: list[str]) -> dict[str, int]:

@@ -75,17 +75,18 @@ def measure(what: str, date_text: str) -> None:
     if what == "read":
         # The same conditions as the draw (garbage collector paused), so the ratio is not flattered.
         with gc_paused(), connection.cursor() as cursor:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             cursor.execute("SELECT id, preferred_port_id, size FROM registrations_household WHERE status = 'waiting'")
             count = len(cursor.fetchall())
-            elapsed = time.perf_counter() - started
-        print(f"RESULT {elapsed:.3f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} {base_rss:.0f} {count}")
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        print(f"RESULT {elapsed:.3f} {cpu:.3f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} "
+              f"{base_rss:.0f} {count}")
         return
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     outcome = allocate_date(dt.date.fromisoformat(date_text), seed="benchmark")
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"RESULT {elapsed:.3f} {peak:.0f} {base_rss:.0f} {outcome.summary['pool']} "
+    print(f"RESULT {elapsed:.3f} {cpu:.3f} {peak:.0f} {base_rss:.0f} {outcome.summary['pool']} "
           f"{outcome.summary['totals']['people']} {outcome.run.status}")
 
 
@@ -112,23 +113,31 @@ def main() -> None:
 
     prepare(args.count)
     date = "2099-01-01"
-    reads, totals, peaks = [], [], []
+    reads, totals, read_cpus, total_cpus, peaks = [], [], [], [], []
     for _ in range(args.repeat):
         reset(date)
         connection.close()
-        read, _, _, count = run_measure("read", date)
-        total, peak, base, pool, people, status = run_measure("allocate", date)
-        reads.append(float(read))
-        totals.append(float(total))
-        peaks.append(float(peak))
-        print(f"read {float(read):.2f} s; allocate {float(total):.2f} s ({float(total) / float(read):.2f}× the read), "
-              f"peak RSS {float(peak):.0f} MB (Django loaded: {float(base):.0f} MB); "
-              f"{int(pool):,} households, {people} people seated, run {status}", flush=True)
+        read, read_cpu, _, _, count = map(float, run_measure("read", date))
+        total, total_cpu, peak, base, pool, people, status = run_measure("allocate", date)
+        total, total_cpu, peak = float(total), float(total_cpu), float(peak)
+        reads.append(read)
+        totals.append(total)
+        read_cpus.append(read_cpu)
+        total_cpus.append(total_cpu)
+        peaks.append(peak)
+        print(f"read {read:.2f} s (cpu {read_cpu:.2f}); allocate {total:.2f} s (cpu {total_cpu:.2f}), "
+              f"{total / read:.2f}× the read; peak RSS {peak:.0f} MB (Django loaded: {float(base):.0f} MB); "
+              f"{int(float(pool)):,} households, {people} people seated, run {status}", flush=True)
     reset(date)
-    print(f"\n{connection.vendor}, {int(count):,} waiting households, median of {len(reads)}:")
-    print(f"  bare read of (id, port, size):  {statistics.median(reads):.2f} s")
-    print(f"  allocate one day, end to end:   {statistics.median(totals):.2f} s "
-          f"({statistics.median(t / r for r, t in zip(reads, totals)):.2f}× the read)")
+    load = os.getloadavg()[0]
+    print(f"\n{connection.vendor}, {int(count):,} waiting households, median of {len(reads)} "
+          f"(load average {load:.1f} on {os.cpu_count()} cores):")
+    print(f"  bare read of (id, port, size):  {statistics.median(reads):.2f} s wall, "
+          f"{statistics.median(read_cpus):.2f} s cpu of this process")
+    print(f"  allocate one day, end to end:   {statistics.median(totals):.2f} s wall, "
+          f"{statistics.median(total_cpus):.2f} s cpu of this process")
+    print(f"  ratio allocate / read:          {statistics.median(t / r for r, t in zip(reads, totals)):.2f}× wall, "
+          f"{statistics.median(t / r for r, t in zip(read_cpus, total_cpus)):.2f}× cpu")
     print(f"  peak memory of the allocation:  {max(peaks):.0f} MB (whole process, RSS)")
 
 

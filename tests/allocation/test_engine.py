@@ -171,3 +171,19 @@ def test_no_large_family_starves(capacity, sizes):
     older = [e for e in entries if e.priority <= 1_700_000_003]
     # The family waits behind at most the households registered before it and one carry-over day.
     assert seated_on["BIG"] <= sum(e.size for e in older) // max(1, capacity * 60 // 100) + 2
+
+
+def test_it_refuses_a_pool_out_of_canonical_order():
+    import pytest
+
+    from allocation.engine import check_canonical
+
+    def pool(ports, priorities):
+        n = len(ports)
+        return Pool([f"R{i}" for i in range(n)], ports, [1] * n, priorities, [0] * n, [0] * n)
+
+    check_canonical(pool([1, 1, 2, 2], [5, 6, 1, 2]))
+    for ports, priorities in [([1, 2, 1, 2], [1, 2, 3, 4]), ([2, 2, 1, 1], [1, 2, 3, 4]), ([1, 1, 2], [6, 5, 1]),
+                              ([3, 1, 2, 3], [1, 1, 1, 1])]:
+        with pytest.raises(ValueError):
+            check_canonical(pool(ports, priorities))
