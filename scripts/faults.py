@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT)]
 
 import load_test  # noqa: E402
+
 from tests.faults.dropping import form_request, random_drop, send, send_and_hang_up  # noqa: E402
 
 TRY_AGAIN = b"Try again in a minute"
@@ -96,12 +97,14 @@ async def sign_in_many(server: Server, count: int, run: str, concurrency: int = 
             conn.forwarded_for = load_test.next_client_address()
             address = f"fault-{run}-{n}@example.org"
             await conn.request("GET", "/signin")
-            status, _, _ = await conn.request("POST", "/signin", {"csrfmiddlewaretoken": conn.cookies["csrftoken"],
-                                                                  "address": address})
+            status, _, _ = await conn.request(
+                "POST", "/signin", {"csrfmiddlewaretoken": conn.cookies["csrftoken"], "address": address}
+            )
             assert status == 302, status
             code = await codes.code_for(address, 30)
-            status, _, _ = await conn.request("POST", "/signin/code", {"csrfmiddlewaretoken": conn.cookies["csrftoken"],
-                                                                       "code": code})
+            status, _, _ = await conn.request(
+                "POST", "/signin/code", {"csrfmiddlewaretoken": conn.cookies["csrftoken"], "code": code}
+            )
             assert status == 302, status
             sessions.append(conn.cookies["sessionid"])
         await conn.close()
@@ -125,8 +128,9 @@ def drill_drop(args) -> list[str]:
         jobs = []
         for n, session in enumerate(sessions):
             size = rng.randint(1, 8)
-            form = load_test.household_form(f"drop-{run}-{n}", next(load_test.FAMILY_SERIAL), size, server.place,
-                                            server.port, rng)
+            form = load_test.household_form(
+                f"drop-{run}-{n}", next(load_test.FAMILY_SERIAL), size, server.place, server.port, rng
+            )
             request = form_request("/household/new", form, session, forwarded_for=load_test.next_client_address())
             jobs.append((size, request, random_drop(request, rng)))
         kinds: Counter = Counter()
@@ -138,8 +142,13 @@ def drill_drop(args) -> list[str]:
             send_and_hang_up(server.address, request, drop)
             status, location = send(server.address, request)
             with lock:
-                where = "headers" if drop.cut < request.index(b"\r\n\r\n") + 4 else (
-                    "body" if drop.cut < len(request) else ("after last byte" if not drop.wait else "while working"))
+                where = (
+                    "headers"
+                    if drop.cut < request.index(b"\r\n\r\n") + 4
+                    else (
+                        "body" if drop.cut < len(request) else ("after last byte" if not drop.wait else "while working")
+                    )
+                )
                 kinds[f"{where}, {drop.label}"] += 1
                 answers[f"{status} {location}"] += 1
 
@@ -154,8 +163,10 @@ def drill_drop(args) -> list[str]:
         print(f"{len(jobs)} dropped submits then resends in {seconds:.1f} s ({args.concurrency} at a time)")
         print("Where the connection was dropped: " + ", ".join(f"{k}: {v}" for k, v in sorted(kinds.items())))
         print("Answers to the resend: " + ", ".join(f"{k}: {v}" for k, v in sorted(answers.items())))
-        print(f"Households: sent {len(jobs)}, in the database {created}; people: sent {sent_members}, in the "
-              f"database {members}")
+        print(
+            f"Households: sent {len(jobs)}, in the database {created}; people: sent {sent_members}, in the "
+            f"database {members}"
+        )
         if created != len(jobs) or members != sent_members:
             failures.append("households lost or duplicated")
         if any(not k.startswith("302 ") for k in answers):
@@ -178,8 +189,10 @@ def drill_db_restart(args) -> list[str]:
         t0 = time.monotonic()
 
         def poll() -> None:
-            request = (f"GET /household HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sessionid={session}\r\n"
-                       "Connection: close\r\n\r\n").encode()
+            request = (
+                f"GET /household HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sessionid={session}\r\n"
+                "Connection: close\r\n\r\n"
+            ).encode()
             while not stop.is_set():
                 try:
                     with socket.create_connection(server.address, timeout=10) as sock:
@@ -196,7 +209,12 @@ def drill_db_restart(args) -> list[str]:
 
         poller = threading.Thread(target=poll)
         poller.start()
-        pg = [*os.environ.get("AS_PG", "").split(), f"{os.environ['PG_BINDIR']}/pg_ctl", "-D", os.environ["PGDATA_TEST"]]
+        pg = [
+            *os.environ.get("AS_PG", "").split(),
+            f"{os.environ['PG_BINDIR']}/pg_ctl",
+            "-D",
+            os.environ["PGDATA_TEST"],
+        ]
 
         def outage() -> None:
             time.sleep(args.before)
@@ -206,10 +224,15 @@ def drill_db_restart(args) -> list[str]:
             time.sleep(args.down)
             print(f"t={time.monotonic() - t0:.1f} s: starting PostgreSQL")
             port = urlsplit(os.environ["DATABASE_URL"]).port
-            options = f"-p {port} -k {Path(os.environ['PGDATA_TEST']).parent} -c listen_addresses=127.0.0.1 " \
-                      "-c fsync=off -c max_connections=200"  # as scripts/postgres.sh started it
-            subprocess.run([*pg, "-l", f"{Path(os.environ['PGDATA_TEST']).parent}/log", "-w", "-o", options, "start"],
-                           check=True, capture_output=True)
+            options = (
+                f"-p {port} -k {Path(os.environ['PGDATA_TEST']).parent} -c listen_addresses=127.0.0.1 "
+                "-c fsync=off -c max_connections=200"
+            )  # as scripts/postgres.sh started it
+            subprocess.run(
+                [*pg, "-l", f"{Path(os.environ['PGDATA_TEST']).parent}/log", "-w", "-o", options, "start"],
+                check=True,
+                capture_output=True,
+            )
             outage_window.extend([down_at, time.monotonic() - t0])
 
         outage_window: list[float] = []
@@ -230,11 +253,15 @@ def drill_db_restart(args) -> list[str]:
     recovered = next((t for t, s, _ in timeline if t > up_at and s in (200, 302)), None)
     during = Counter(s for t, s, _ in timeline if down_at <= t <= up_at)
     print(f"Status page poller: {dict(statuses)}; while the database was down: {dict(during)}")
-    print(f"First answer from the database after it was back: "
-          f"{f'{recovered - up_at:.1f} s later' if recovered is not None else 'never'}")
+    print(
+        f"First answer from the database after it was back: "
+        f"{f'{recovered - up_at:.1f} s later' if recovered is not None else 'never'}"
+    )
     created = after["households"] - before["households"]
-    print(f"Registrations the client saw succeed: {flow.registered}; in the database: +{created}; "
-          f"no answer after 3 tries: {flow.unknown}")
+    print(
+        f"Registrations the client saw succeed: {flow.registered}; in the database: +{created}; "
+        f"no answer after 3 tries: {flow.unknown}"
+    )
     if any(s == 500 for s in statuses) or any(r["statuses"].get("500") for r in stats.rows()):
         failures.append("500 answers")
     if unfriendly:
@@ -248,9 +275,13 @@ def drill_db_restart(args) -> list[str]:
 
 def appointments(url: str, date: str) -> tuple[str, str, int, str]:
     run = psql(url, "SELECT status, seed, pool_hash FROM allocation_allocationrun WHERE date = %s", (date,))
-    rows = psql(url, "SELECT h.reference, a.port_id, a.window_start, a.share, a.people, a.status "
-                     "FROM allocation_appointment a JOIN registrations_household h ON h.id = a.household_id "
-                     "WHERE a.date = %s ORDER BY h.reference", (date,))
+    rows = psql(
+        url,
+        "SELECT h.reference, a.port_id, a.window_start, a.share, a.people, a.status "
+        "FROM allocation_appointment a JOIN registrations_household h ON h.id = a.household_id "
+        "WHERE a.date = %s ORDER BY h.reference",
+        (date,),
+    )
     offered = psql(url, "SELECT count(*) FROM registrations_household WHERE status <> 'waiting'")[0][0]
     digest = hashlib.sha256(repr((run and run[0][1:], rows)).encode()).hexdigest()[:16]
     return (run[0][0] if run else "none"), digest, len(rows), str(offered)
@@ -265,8 +296,9 @@ def drill_allocate_kill(args) -> list[str]:
     env = {**os.environ, "DEBUG": "false", "PYTHONPATH": str(source)}
     load_test.manage(source, {**env, "DATABASE_URL": base_url}, "migrate", "-v", "0")
     print(f"Generating {args.pool:,} waiting households ...")
-    load_test.manage(source, {**env, "DATABASE_URL": base_url}, "generate_households", "--count", str(args.pool),
-                     "--seed", "8")
+    load_test.manage(
+        source, {**env, "DATABASE_URL": base_url}, "generate_households", "--count", str(args.pool), "--seed", "8"
+    )
     base = psycopg.conninfo.conninfo_to_dict(base_url)["dbname"]
     date, seed = (dt.date.today() + dt.timedelta(days=1)).isoformat(), "kill-drill"
     failures = []
@@ -280,17 +312,23 @@ def drill_allocate_kill(args) -> list[str]:
         return on(name)
 
     def allocate(url: str) -> subprocess.Popen:
-        return subprocess.Popen([load_test.PYTHON, "manage.py", "allocate", "--date", date, "--seed", seed],
-                                cwd=source, env={**env, "DATABASE_URL": url}, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
+        return subprocess.Popen(
+            [load_test.PYTHON, "manage.py", "allocate", "--date", date, "--seed", seed],
+            cwd=source,
+            env={**env, "DATABASE_URL": url},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
 
     reference_url = copy("kill_reference")
     started = time.monotonic()
     assert allocate(reference_url).wait() == 0
     reference_seconds = time.monotonic() - started
     reference = appointments(reference_url, date)
-    print(f"Uninterrupted run: {reference_seconds:.1f} s, run {reference[0]}, {reference[2]} appointments, "
-          f"result {reference[1]}")
+    print(
+        f"Uninterrupted run: {reference_seconds:.1f} s, run {reference[0]}, {reference[2]} appointments, "
+        f"result {reference[1]}"
+    )
     rng = random.Random(args.seed)
     for trial in range(args.trials):
         url = copy(f"kill_trial_{trial}")
@@ -302,14 +340,18 @@ def drill_allocate_kill(args) -> list[str]:
         process.wait()
         time.sleep(0.5)  # the server notices the closed connection and rolls back
         status, digest, count, offered = appointments(url, date)
-        partial = not ((status in ("none", "committed") and count == 0 and offered == "0") or
-                       (status != "committed" and (digest, count) == reference[1:3]))
+        partial = not (
+            (status in ("none", "committed") and count == 0 and offered == "0")
+            or (status != "committed" and (digest, count) == reference[1:3])
+        )
         rerun = allocate(url).wait()
         after = appointments(url, date)
         same = after[1:3] == reference[1:3] and after[0] == reference[0]
-        print(f"  trial {trial}: SIGKILL at {delay:.2f} s{' (already done)' if finished_first else ''}: left run "
-              f"{status} with {count} appointments{' PARTIAL' if partial else ''}; rerun exit {rerun}: "
-              f"{'same result' if same else 'DIFFERENT: ' + repr(after)}")
+        print(
+            f"  trial {trial}: SIGKILL at {delay:.2f} s{' (already done)' if finished_first else ''}: left run "
+            f"{status} with {count} appointments{' PARTIAL' if partial else ''}; rerun exit {rerun}: "
+            f"{'same result' if same else 'DIFFERENT: ' + repr(after)}"
+        )
         if partial:
             failures.append(f"trial {trial}: partial allocation left behind")
         if rerun != 0 or not same:
@@ -336,7 +378,9 @@ def main() -> int:
     if not os.environ.get("DATABASE_URL"):
         script = 'source scripts/postgres.sh && start_postgres && "$0" "$@"; status=$?; stop_postgres; exit $status'
         return subprocess.call(["bash", "-c", script, load_test.PYTHON, *sys.argv], cwd=ROOT)
-    failures = {"drop": drill_drop, "db-restart": drill_db_restart, "allocate-kill": drill_allocate_kill}[args.drill](args)
+    failures = {"drop": drill_drop, "db-restart": drill_db_restart, "allocate-kill": drill_allocate_kill}[args.drill](
+        args
+    )
     print("\nFAILED: " + "; ".join(failures) if failures else "\nOK")
     return 1 if failures else 0
 

@@ -179,20 +179,32 @@ class Stats:
         for endpoint in sorted(self.statuses, key=ENDPOINT_ORDER.index):
             values = sorted(self.latencies[endpoint])
             counts = self.statuses[endpoint]
-            rows.append({
-                "endpoint": endpoint,
-                "requests": sum(counts.values()),
-                "rps": round(sum(counts.values()) / elapsed, 1),
-                "p50_ms": percentile(values, 50), "p95_ms": percentile(values, 95), "p99_ms": percentile(values, 99),
-                "5xx": sum(n for s, n in counts.items() if isinstance(s, int) and s >= 500),
-                "errors": sum(n for s, n in counts.items() if not isinstance(s, int)),
-                "statuses": {str(k): v for k, v in sorted(counts.items(), key=str)},
-            })
+            rows.append(
+                {
+                    "endpoint": endpoint,
+                    "requests": sum(counts.values()),
+                    "rps": round(sum(counts.values()) / elapsed, 1),
+                    "p50_ms": percentile(values, 50),
+                    "p95_ms": percentile(values, 95),
+                    "p99_ms": percentile(values, 99),
+                    "5xx": sum(n for s, n in counts.items() if isinstance(s, int) and s >= 500),
+                    "errors": sum(n for s, n in counts.items() if not isinstance(s, int)),
+                    "statuses": {str(k): v for k, v in sorted(counts.items(), key=str)},
+                }
+            )
         return rows
 
 
-ENDPOINT_ORDER = ["GET /signin", "POST /signin", "POST /signin/code", "POST /recovery-codes", "GET /household/new",
-                  "POST /household/new", "GET /household", "GET /household (wrk)"]
+ENDPOINT_ORDER = [
+    "GET /signin",
+    "POST /signin",
+    "POST /signin/code",
+    "POST /recovery-codes",
+    "GET /household/new",
+    "POST /household/new",
+    "GET /household",
+    "GET /household (wrk)",
+]
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -204,10 +216,13 @@ def percentile(values: list[float], p: float) -> float | None:
 
 def print_table(title: str, rows: list[dict]) -> None:
     print(f"\n{title}")
-    print(f"{'endpoint':<24}{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'5xx':>6}{'errors':>8}  statuses")
+    columns = f"{'requests':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'5xx':>6}{'errors':>8}"
+    print(f"{'endpoint':<24}{columns}  statuses")
     for r in rows:
-        print(f"{r['endpoint']:<24}{r['requests']:>9}{r['rps']:>8}{fmt(r['p50_ms'])}{fmt(r['p95_ms'])}{fmt(r['p99_ms'])}"
-              f"{r['5xx']:>6}{r['errors']:>8}  {r['statuses']}")
+        print(
+            f"{r['endpoint']:<24}{r['requests']:>9}{r['rps']:>8}{fmt(r['p50_ms'])}{fmt(r['p95_ms'])}{fmt(r['p99_ms'])}"
+            f"{r['5xx']:>6}{r['errors']:>8}  {r['statuses']}"
+        )
 
 
 def fmt(value: float | None) -> str:
@@ -330,21 +345,31 @@ RELATIONS = ["partner", "child", "child", "child", "parent", "sibling", "grandch
 def household_form(key: str, serial: int, size: int, place: int, port: int, rng: random.Random) -> dict:
     family = f"Carga {letters(serial)}"  # unique per household: no one is already registered elsewhere
     data = {
-        "idempotency_key": key, "current_place": str(place), "preferred_port": str(port), "contact_phone": "",
-        "contact_email": "", "language": "es", "members-TOTAL_FORMS": str(size), "members-INITIAL_FORMS": "0",
-        "members-MIN_NUM_FORMS": "1", "members-MAX_NUM_FORMS": "20",
+        "idempotency_key": key,
+        "current_place": str(place),
+        "preferred_port": str(port),
+        "contact_phone": "",
+        "contact_email": "",
+        "language": "es",
+        "members-TOTAL_FORMS": str(size),
+        "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "1",
+        "members-MAX_NUM_FORMS": "20",
     }
     for i in range(size):
         born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(0, 26000))
-        data.update({
-            f"members-{i}-given_names": f"{rng.choice(GIVEN)} {letters(i, 2)}",
-            f"members-{i}-family_names": family,
-            f"members-{i}-date_of_birth": born.isoformat(),
-            f"members-{i}-nationality": rng.choice(["VE", "HT", "HN", "CU", "RU", "CN", "CO", "MX"]),
-            f"members-{i}-sex": rng.choice("FMX"),
-            f"members-{i}-relationship": "head" if i == 0 else rng.choice(RELATIONS),
-            f"members-{i}-languages": "Español", f"members-{i}-needs": "",
-        })
+        data.update(
+            {
+                f"members-{i}-given_names": f"{rng.choice(GIVEN)} {letters(i, 2)}",
+                f"members-{i}-family_names": family,
+                f"members-{i}-date_of_birth": born.isoformat(),
+                f"members-{i}-nationality": rng.choice(["VE", "HT", "HN", "CU", "RU", "CN", "CO", "MX"]),
+                f"members-{i}-sex": rng.choice("FMX"),
+                f"members-{i}-relationship": "head" if i == 0 else rng.choice(RELATIONS),
+                f"members-{i}-languages": "Español",
+                f"members-{i}-needs": "",
+            }
+        )
     return data
 
 
@@ -401,19 +426,22 @@ class Flow:
     async def one(self, conn: Connection, address: str, rng: random.Random, deadline: float) -> None:
         status, _, _ = await self.timed(conn, "GET /signin", "GET", "/signin")
         await self.think()
-        status, headers, _ = await self.timed(conn, "POST /signin", "POST", "/signin",
-                                              {"csrfmiddlewaretoken": self.csrf(conn), "address": address})
+        status, headers, _ = await self.timed(
+            conn, "POST /signin", "POST", "/signin", {"csrfmiddlewaretoken": self.csrf(conn), "address": address}
+        )
         if status != 302:
             return
         code = await self.codes.code_for(address, self.args.timeout)
         await self.think()
-        status, headers, _ = await self.timed(conn, "POST /signin/code", "POST", "/signin/code",
-                                              {"csrfmiddlewaretoken": self.csrf(conn), "code": code})
+        status, headers, _ = await self.timed(
+            conn, "POST /signin/code", "POST", "/signin/code", {"csrfmiddlewaretoken": self.csrf(conn), "code": code}
+        )
         if status != 302:
             return
         if headers.get("location", "").endswith("/recovery-codes"):
-            await self.timed(conn, "POST /recovery-codes", "POST", "/recovery-codes",
-                             {"csrfmiddlewaretoken": self.csrf(conn)})
+            await self.timed(
+                conn, "POST /recovery-codes", "POST", "/recovery-codes", {"csrfmiddlewaretoken": self.csrf(conn)}
+            )
         await self.timed(conn, "GET /household/new", "GET", "/household/new")
         await self.think()
         size = rng.choice([1, 1, 2, 2, 3, 3, 4, 4, 5, 6, 7, 8])
@@ -503,13 +531,20 @@ end
 
 
 def wrk_command(args, sessions: list[dict], duration: int, workdir: Path) -> list[str]:
-    cookies = ", ".join(
-        '"' + "; ".join(f"{k}={v}" for k, v in s.items()) + '"' for s in sessions
-    )
+    cookies = ", ".join('"' + "; ".join(f"{k}={v}" for k, v in s.items()) + '"' for s in sessions)
     script = workdir / "rush.lua"
     script.write_text(WRK_LUA.replace("{COOKIES}", "{" + cookies + "}"))
-    return ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{duration}s", "--timeout", "10s",
-            "-s", str(script), f"http://127.0.0.1:{args.port}/household"]
+    return [
+        "wrk",
+        f"-t{args.wrk_threads}",
+        f"-c{args.connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        f"http://127.0.0.1:{args.port}/household",
+    ]
 
 
 def parse_wrk(output: str) -> dict:
@@ -519,10 +554,16 @@ def parse_wrk(output: str) -> dict:
     statuses = {k: v for k, v in data["statuses"].items()}
     errors = data["connect"] + data["read"] + data["write"] + data["timeout"]
     return {
-        "endpoint": "GET /household (wrk)", "requests": data["requests"], "rps": round(data["requests"] / seconds, 1),
-        "p50_ms": round(data["p50_us"] / 1000, 1), "p95_ms": round(data["p95_us"] / 1000, 1),
-        "p99_ms": round(data["p99_us"] / 1000, 1), "max_ms": round(data["max_us"] / 1000, 1),
-        "5xx": sum(v for k, v in statuses.items() if int(k) >= 500), "errors": errors, "statuses": statuses,
+        "endpoint": "GET /household (wrk)",
+        "requests": data["requests"],
+        "rps": round(data["requests"] / seconds, 1),
+        "p50_ms": round(data["p50_us"] / 1000, 1),
+        "p95_ms": round(data["p95_us"] / 1000, 1),
+        "p99_ms": round(data["p99_us"] / 1000, 1),
+        "max_ms": round(data["max_us"] / 1000, 1),
+        "5xx": sum(v for k, v in statuses.items() if int(k) >= 500),
+        "errors": errors,
+        "statuses": statuses,
         "socket_errors": {k: data[k] for k in ("connect", "read", "write", "timeout")},
     }
 
@@ -549,30 +590,62 @@ def prepare_source(kind: str, workdir: Path) -> Path:
 
 def server_env(args, source: Path) -> dict:
     env = dict(os.environ)
-    env.update({
-        # Every virtual applicant comes from 127.0.0.1; like a TLS proxy, the client says whose phone it is,
-        # so the per-client rate limits apply (and cost) as they would in production.
-        "BEHIND_TLS_PROXY": "true",
-        "DEBUG": "false", "SECURE_COOKIES": "false", "ALLOWED_HOSTS": "127.0.0.1", "LOG_LEVEL": "WARNING",
-        "MESSAGE_BACKEND": "load_test.LoadTestBackend", "LOAD_TEST_CODES_UDP": f"127.0.0.1:{args.codes_port}",
-        "PYTHONPATH": f"{source}:{ROOT / 'scripts'}", "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            # Every virtual applicant comes from 127.0.0.1; like a TLS proxy, the client says whose phone it is,
+            # so the per-client rate limits apply (and cost) as they would in production.
+            "BEHIND_TLS_PROXY": "true",
+            "DEBUG": "false",
+            "SECURE_COOKIES": "false",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+            "MESSAGE_BACKEND": "load_test.LoadTestBackend",
+            "LOAD_TEST_CODES_UDP": f"127.0.0.1:{args.codes_port}",
+            "PYTHONPATH": f"{source}:{ROOT / 'scripts'}",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     return env
 
 
 def manage(source: Path, env: dict, *command: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([PYTHON, "manage.py", *command], cwd=source, env=env, check=kwargs.pop("check", True),
-                          capture_output=True, text=True, **kwargs)
+    return subprocess.run(
+        [PYTHON, "manage.py", *command],
+        cwd=source,
+        env=env,
+        check=kwargs.pop("check", True),
+        capture_output=True,
+        text=True,
+        **kwargs,
+    )
 
 
 def start_gunicorn(args, source: Path, env: dict, log: Path) -> subprocess.Popen:
-    command = [PYTHON, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{args.port}",
-               "--workers", str(args.workers), "--worker-class", args.worker_class, "--keep-alive", "5",
-               "--backlog", "2048", "--timeout", "60", "--access-logfile", "-" if args.access_log else "/dev/null"]
+    command = [
+        PYTHON,
+        "-m",
+        "gunicorn",
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        args.worker_class,
+        "--keep-alive",
+        "5",
+        "--backlog",
+        "2048",
+        "--timeout",
+        "60",
+        "--access-logfile",
+        "-" if args.access_log else "/dev/null",
+    ]
     if args.worker_class == "gthread":
         command += ["--threads", str(args.threads)]
-    server = subprocess.Popen(command, cwd=source, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        command, cwd=source, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
     for _ in range(200):
         try:
             with socket.create_connection(("127.0.0.1", args.port), timeout=1) as sock:
@@ -661,10 +734,16 @@ def main() -> int:
     place, port = lookup(url)
     log = workdir / "gunicorn.log"
     server = start_gunicorn(args, source, env, log)
-    print(f"gunicorn {args.workers} {args.worker_class} workers"
-          + (f" x {args.threads} threads" if args.worker_class == "gthread" else "") + f" on 127.0.0.1:{args.port}")
-    meter_groups = {"server (gunicorn)": lambda: children_of(server.pid), "database (postgres)": postgres_pids,
-                    "load client (python)": lambda: [os.getpid()]}
+    print(
+        f"gunicorn {args.workers} {args.worker_class} workers"
+        + (f" x {args.threads} threads" if args.worker_class == "gthread" else "")
+        + f" on 127.0.0.1:{args.port}"
+    )
+    meter_groups = {
+        "server (gunicorn)": lambda: children_of(server.pid),
+        "database (postgres)": postgres_pids,
+        "load client (python)": lambda: [os.getpid()],
+    }
     results: dict = {"config": {k: v for k, v in vars(args).items() if k not in {"json"}}, "scenarios": {}}
     results["config"]["json"] = None
     failures: list[str] = []
@@ -682,18 +761,25 @@ def main() -> int:
             created, members = after["households"] - before["households"], after["members"] - before["members"]
             lost = flow.registered - created
             check = {
-                "registered_by_client": flow.registered, "households_created": created,
-                "members_sent": flow.members, "members_created": members, "unknown_outcome": flow.unknown,
+                "registered_by_client": flow.registered,
+                "households_created": created,
+                "members_sent": flow.members,
+                "members_created": members,
+                "unknown_outcome": flow.unknown,
                 "resends": flow.resends,
             }
-            print(f"Registrations the client saw succeed: {flow.registered} ({flow.members} people); households in "
-                  f"the database: +{created} ({members} people); no answer after 3 tries: {flow.unknown}; resends: "
-                  f"{flow.resends}")
+            print(
+                f"Registrations the client saw succeed: {flow.registered} ({flow.members} people); households in "
+                f"the database: +{created} ({members} people); no answer after 3 tries: {flow.unknown}; resends: "
+                f"{flow.resends}"
+            )
             print(f"CPU: {meter.report()}")
             submits = next((r for r in rows if r["endpoint"] == "POST /household/new"), None)
             results["scenarios"]["peak"] = {"rows": rows, "check": check, **meter.report()}
             if submits:
-                print(f"Registration submits: {submits['rps']}/s, p95 {submits['p95_ms']} ms (target 200/s, p95 < 200 ms)")
+                print(
+                    f"Registration submits: {submits['rps']}/s, p95 {submits['p95_ms']} ms (target 200/s, p95 < 200 ms)"
+                )
             if any(r["5xx"] for r in rows):
                 failures.append("peak: 5xx answers")
             if not (flow.registered <= created <= flow.registered + flow.unknown):
@@ -709,8 +795,9 @@ def main() -> int:
         if args.scenario in ("all", "rush"):
             print(f"\n== morning rush: GET /household, {args.connections} connections, {args.duration} s")
             with CpuMeter({**meter_groups, "load client (wrk)": lambda: []}) as meter:
-                output = subprocess.run(wrk_command(args, sessions, args.duration, workdir), capture_output=True,
-                                        text=True, check=True).stdout
+                output = subprocess.run(
+                    wrk_command(args, sessions, args.duration, workdir), capture_output=True, text=True, check=True
+                ).stdout
             row = parse_wrk(output)
             print_table("rush", [row])
             print(f"CPU (wrk itself not included; machine total is): {meter.report()}")
@@ -780,8 +867,12 @@ def rush_with_allocate(args, sessions, source, env, url, workdir, results, meter
     print(f"verify_allocation: exit {verify.returncode}: {(verify.stdout or verify.stderr).strip()[:200]}")
     print(f"CPU: {meter.report()}")
     results["scenarios"]["rush-allocate"] = {
-        "rows": [row], "allocate_seconds": round(allocate_seconds, 1), "allocate_exit": allocate.returncode,
-        "verify_exit": verify.returncode, "verify": (verify.stdout or verify.stderr).strip()[:500], **meter.report(),
+        "rows": [row],
+        "allocate_seconds": round(allocate_seconds, 1),
+        "allocate_exit": allocate.returncode,
+        "verify_exit": verify.returncode,
+        "verify": (verify.stdout or verify.stderr).strip()[:500],
+        **meter.report(),
     }
     if row["5xx"] or row["errors"]:
         failures.append("rush-allocate: 5xx or socket errors")

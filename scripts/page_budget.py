@@ -81,7 +81,9 @@ class Row:
         if self.first.usable_ms > BUDGET["usable_first"]:
             found.append(f"{self.page}: usable after {self.first.usable_ms:.0f} ms > {BUDGET['usable_first']} ms")
         if self.repeat.usable_ms > BUDGET["usable_repeat"]:
-            found.append(f"{self.page}: usable again after {self.repeat.usable_ms:.0f} ms > {BUDGET['usable_repeat']} ms")
+            found.append(
+                f"{self.page}: usable again after {self.repeat.usable_ms:.0f} ms > {BUDGET['usable_repeat']} ms"
+            )
         return found
 
 
@@ -111,7 +113,18 @@ def start_app(env: dict[str, str], port: int) -> subprocess.Popen:
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"],
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env=env,
     )
@@ -187,7 +200,9 @@ def measure(page, session, url: str) -> Visit:
 
 def measure_page(browser, storage_state, base: str, path: str, label: str | None = None) -> Row:
     """A phone that never saw Cita's static files (same cookies), then the same phone again."""
-    context = browser.new_context(storage_state=storage_state, service_workers="block", viewport={"width": 360, "height": 740})
+    context = browser.new_context(
+        storage_state=storage_state, service_workers="block", viewport={"width": 360, "height": 740}
+    )
     try:
         page = context.new_page()
         session = context.new_cdp_session(page)
@@ -258,8 +273,13 @@ def run(base: str) -> list[Row]:
             page.wait_for_url("**/household/registered")
             state = me.storage_state()
             member = Member.objects.order_by("pk").first()
-            for path in ("/household/registered", "/household", "/household/members/add",
-                         f"/household/members/{member.pk}/change", "/household/details"):
+            for path in (
+                "/household/registered",
+                "/household",
+                "/household/members/add",
+                f"/household/members/{member.pk}/change",
+                "/household/details",
+            ):
                 label = path.replace(f"/{member.pk}/", "/<pk>/")
                 rows.append(measure_page(browser, state, base, path, label))
             me.close()
@@ -279,13 +299,30 @@ def compressed_size(url: str) -> int:
 
 
 def table(rows: list[Row], markdown: bool) -> str:
-    head = ["page", "requests", "first visit", "HTML", "repeat visit", "blocking", "usable first", "usable repeat",
-            "+ headers first/repeat"]
+    head = [
+        "page",
+        "requests",
+        "first visit",
+        "HTML",
+        "repeat visit",
+        "blocking",
+        "usable first",
+        "usable repeat",
+        "+ headers first/repeat",
+    ]
     lines = []
     body = [
-        [r.page, str(r.first.requests), f"{r.first.bytes / KB:.1f} KB", f"{r.first.html / KB:.1f} KB",
-         f"{r.repeat.bytes / KB:.1f} KB", str(r.first.blocking), f"{r.first.usable_ms:.0f} ms", f"{r.repeat.usable_ms:.0f} ms",
-         f"{r.first.headers / KB:.1f} / {r.repeat.headers / KB:.1f} KB"]
+        [
+            r.page,
+            str(r.first.requests),
+            f"{r.first.bytes / KB:.1f} KB",
+            f"{r.first.html / KB:.1f} KB",
+            f"{r.repeat.bytes / KB:.1f} KB",
+            str(r.first.blocking),
+            f"{r.first.usable_ms:.0f} ms",
+            f"{r.repeat.usable_ms:.0f} ms",
+            f"{r.first.headers / KB:.1f} / {r.repeat.headers / KB:.1f} KB",
+        ]
         for r in rows
     ]
     if markdown:
@@ -295,7 +332,10 @@ def table(rows: list[Row], markdown: bool) -> str:
     else:
         widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
         lines.append("  ".join(h.ljust(w) for h, w in zip(head, widths)))
-        lines += ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))) for cells in body]
+        lines += [
+            "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+            for cells in body
+        ]
     return "\n".join(lines)
 
 
@@ -307,7 +347,9 @@ def main() -> int:
     folder = tempfile.mkdtemp(prefix="cita-budget-")
     port = free_port()
     env = app_environment(folder, port)
-    os.environ.update({k: v for k, v in env.items() if k in {"DEBUG", "SQLITE_PATH", "SECURE_COOKIES", "ALLOWED_HOSTS"}})
+    os.environ.update(
+        {k: v for k, v in env.items() if k in {"DEBUG", "SQLITE_PATH", "SECURE_COOKIES", "ALLOWED_HOSTS"}}
+    )
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop shares this thread
     sys.path.insert(0, str(ROOT))
@@ -325,11 +367,15 @@ def main() -> int:
     print("Regular 2G (250 kbit/s down, 50 kbit/s up, 300 ms round trip). Bytes are compressed response bodies;")
     print("HTTP/1.1 response headers are shown apart: HTTP/2 in production compresses and indexes them.")
     print(table(rows, args.markdown))
-    print(f"Service worker install, once per phone: {worker / KB:.1f} KB (sw.js and the offline page; "
-          "static files come from the HTTP cache).")
-    print(f"Budgets: first visit ≤ {BUDGET['first'] // KB} KB, HTML ≤ {BUDGET['html'] // KB} KB, repeat ≤ "
-          f"{BUDGET['repeat'] // KB} KB, ≤ {BUDGET['blocking']} render-blocking request, usable ≤ "
-          f"{BUDGET['usable_first'] / 1000:g} s first and ≤ {BUDGET['usable_repeat'] / 1000:g} s repeat.")
+    print(
+        f"Service worker install, once per phone: {worker / KB:.1f} KB (sw.js and the offline page; "
+        "static files come from the HTTP cache)."
+    )
+    print(
+        f"Budgets: first visit ≤ {BUDGET['first'] // KB} KB, HTML ≤ {BUDGET['html'] // KB} KB, repeat ≤ "
+        f"{BUDGET['repeat'] // KB} KB, ≤ {BUDGET['blocking']} render-blocking request, usable ≤ "
+        f"{BUDGET['usable_first'] / 1000:g} s first and ≤ {BUDGET['usable_repeat'] / 1000:g} s repeat."
+    )
     failures = [failure for row in rows for failure in row.failures()]
     for failure in failures:
         print("OVER BUDGET:", failure)

@@ -12,7 +12,9 @@ from tests.browser.helpers import fill_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(os.environ.get("AXE_CORE", Path(__file__).resolve().parents[2] / ".venv/node/node_modules/axe-core/axe.min.js"))
+AXE = Path(
+    os.environ.get("AXE_CORE", Path(__file__).resolve().parents[2] / ".venv/node/node_modules/axe-core/axe.min.js")
+)
 
 
 def _check(page, label: str) -> list[str]:
@@ -62,8 +64,12 @@ def test_every_applicant_page_passes_axe_and_fits_320_px(server, browser):
         page.wait_for_url("**/household/registered")
         problems += _check(page, "/household/registered")
         member = Member.objects.order_by("pk").first()
-        for path in ("/household", "/household/members/add", f"/household/members/{member.pk}/change",
-                     "/household/details"):
+        for path in (
+            "/household",
+            "/household/members/add",
+            f"/household/members/{member.pk}/change",
+            "/household/details",
+        ):
             page.goto(server + path)
             problems += _check(page, path)
     finally:

@@ -4,7 +4,14 @@ import pytest
 
 from registrations.models import Household, Member
 from tests.browser.conftest import sign_in
-from tests.browser.helpers import add_person_row, choose_place_and_port, drafts, fill_household, fill_person, fill_single_member
+from tests.browser.helpers import (
+    add_person_row,
+    choose_place_and_port,
+    drafts,
+    fill_household,
+    fill_person,
+    fill_single_member,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -20,14 +20,17 @@ class Drop:
         return "reset" if self.reset else "close"
 
 
-def form_request(path: str, form: dict[str, str], session: str, host: str = "127.0.0.1", forwarded_for: str = "") -> bytes:
+def form_request(
+    path: str, form: dict[str, str], session: str, host: str = "127.0.0.1", forwarded_for: str = ""
+) -> bytes:
     """A complete POST with its own CSRF cookie and token (Django accepts a matching pair of 32-character secrets)."""
     csrf = secrets.token_hex(16)
     body = urlencode({**form, "csrfmiddlewaretoken": csrf}).encode()
     head = (
         f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
         f"Content-Length: {len(body)}\r\nCookie: sessionid={session}; csrftoken={csrf}\r\nConnection: close\r\n"
-        + (f"X-Forwarded-For: {forwarded_for}\r\n" if forwarded_for else "") + "\r\n"
+        + (f"X-Forwarded-For: {forwarded_for}\r\n" if forwarded_for else "")
+        + "\r\n"
     )
     return head.encode() + body
 

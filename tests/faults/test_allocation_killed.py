@@ -21,13 +21,19 @@ SEED = "kill-test"
 def _allocate(date: dt.date) -> subprocess.Popen:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    return subprocess.Popen([sys.executable, "manage.py", "allocate", "--date", date.isoformat(), "--seed", SEED],
-                            cwd=settings.BASE_DIR, env={**os.environ, "DATABASE_URL": url},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "allocate", "--date", date.isoformat(), "--seed", SEED],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _written(date: dt.date) -> set[tuple]:
-    return set(Appointment.objects.filter(date=date).values_list("household__reference", "port_id", "window_start", "share"))
+    return set(
+        Appointment.objects.filter(date=date).values_list("household__reference", "port_id", "window_start", "share")
+    )
 
 
 @pytest.mark.postgres_only

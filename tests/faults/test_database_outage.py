@@ -94,8 +94,16 @@ def test_it_refuses_a_submit_calmly_when_the_disk_is_full_and_nothing_is_corrupt
         pages = cursor.fetchone()[0]
         cursor.execute(f"PRAGMA max_page_count = {pages}")
     try:
-        big = [(f"Persona {chr(97 + i // 26)}{chr(97 + i % 26)}", "Llena " + "x" * 90, "1990-01-01", "F",
-                "head" if i == 0 else "child") for i in range(20)]
+        big = [
+            (
+                f"Persona {chr(97 + i // 26)}{chr(97 + i % 26)}",
+                "Llena " + "x" * 90,
+                "1990-01-01",
+                "F",
+                "head" if i == 0 else "child",
+            )
+            for i in range(20)
+        ]
         response = maria.post("/household/new", household_post(big, matamoros, brownsville, key="full-1"))
     finally:
         with connection.cursor() as cursor:

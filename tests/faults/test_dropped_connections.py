@@ -23,10 +23,21 @@ def test_each_household_exists_once_after_dropped_submits_and_resends(live_serve
         client = Client()
         sign_in(client, f"+52868555{n:04d}")
         size = rng.randint(1, 8)
-        members = [(f"Drop {chr(97 + n // 26)}{chr(97 + n % 26)}", f"Senal {chr(97 + i)}", "1990-01-01", "F",
-                    "head" if i == 0 else "child") for i in range(size)]
-        request = form_request("/household/new", household_post(members, matamoros, brownsville, key=f"drop-{n}"),
-                               client.cookies["sessionid"].value)
+        members = [
+            (
+                f"Drop {chr(97 + n // 26)}{chr(97 + n % 26)}",
+                f"Senal {chr(97 + i)}",
+                "1990-01-01",
+                "F",
+                "head" if i == 0 else "child",
+            )
+            for i in range(size)
+        ]
+        request = form_request(
+            "/household/new",
+            household_post(members, matamoros, brownsville, key=f"drop-{n}"),
+            client.cookies["sessionid"].value,
+        )
 
         send_and_hang_up(address, request, random_drop(request, rng))
         status, location = send(address, request)
