@@ -111,7 +111,8 @@ def test_approved_vulnerable_households_are_seated_first(queue):
 
 def test_a_family_too_large_for_the_seats_left_goes_first_the_next_day(queue):
     port = Port.objects.get(code="calexico")
-    CapacityOverride.objects.create(port=port, date=DAY, capacity=15)
+    # Too large for the whole day (so the lottery cannot seat it either), then a normal small day.
+    CapacityOverride.objects.create(port=port, date=DAY, capacity=11)
     CapacityOverride.objects.create(port=port, date=DAY + dt.timedelta(days=1), capacity=15)
     oldest = Household.objects.filter(preferred_port=port).order_by("registered_at").first()
     Household.objects.filter(pk=oldest.pk).update(size=12)
