@@ -85,6 +85,7 @@ class Pool:
         )
 
     def port_range(self, key: int) -> tuple[int, int]:
+        """Positions [lo, hi) of the port's households (the pool is grouped by port)."""
         return bisect_left(self.ports, key), bisect_right(self.ports, key)
 
 

@@ -190,6 +190,7 @@ def store_snapshot(run_id: int, canonical: bytes) -> None:
 
 
 def pool_hash(canonical: bytes) -> str:
+    """The published pool hash: SHA-256 of the canonical form, in hex."""
     return hashlib.sha256(canonical).hexdigest()
 
 

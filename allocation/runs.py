@@ -34,6 +34,7 @@ class Outcome:
 
 
 def commitment(seed: str) -> str:
+    """The published commitment to a seed: SHA-256 of its UTF-8 bytes, in hex."""
     return hashlib.sha256(seed.encode()).hexdigest()
 
 
@@ -95,6 +96,7 @@ class Draw:
 
 
 def policy_values(policy: AllocationPolicy) -> engine.Policy:
+    """The policy row as the pure engine reads it."""
     return engine.Policy(policy.waiting_share, policy.lottery_share, policy.reserved_share, policy.lottery_weighting)
 
 
@@ -182,6 +184,7 @@ def allocate_date(date: dt.date, seed: str | None = None, dry_run: bool = False,
 
 
 def _dry_run(date: dt.date, seed: str | None, progress: Progress) -> Outcome:
+    """Draw with the committed seed (or a throwaway one) and write nothing, not even a commitment."""
     run = AllocationRun.objects.filter(date=date).first()
     if run and run.status != AllocationRun.Status.COMMITTED:
         return Outcome(run, False, f"{date} was already allocated ({run.get_status_display()}): nothing changed.",

@@ -8,6 +8,7 @@ from allocation.runs import AllocationError, allocate_date, timed
 
 
 def parse_date(text: str) -> dt.date:
+    """A YYYY-MM-DD date, or a CommandError saying how to write it."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
