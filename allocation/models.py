@@ -75,7 +75,9 @@ class AllocationPolicy(models.Model):
     version = models.PositiveIntegerField(unique=True)
     waiting_share = models.PositiveSmallIntegerField(help_text="Percent of seats by registration time, oldest first.")
     lottery_share = models.PositiveSmallIntegerField(help_text="Percent of seats drawn by lottery.")
-    reserved_share = models.PositiveSmallIntegerField(help_text="Percent of seats reserved for approved vulnerable cases.")
+    reserved_share = models.PositiveSmallIntegerField(
+        help_text="Percent of seats reserved for approved vulnerable cases."
+    )
     lottery_weighting = models.CharField(max_length=12, choices=Weighting.choices, default=Weighting.UNIFORM)
     skew_threshold = models.DecimalField(
         max_digits=5, decimal_places=2, default=20,
@@ -146,6 +148,9 @@ class RunInputs(models.Model):
 
     class Meta:
         verbose_name_plural = "run inputs"
+
+    def __str__(self) -> str:
+        return f"Inputs of {self.run}"
 
 
 class Appointment(models.Model):

@@ -10,7 +10,8 @@ Canonical form (the bytes whose SHA-256 is the run's pool hash), all integers li
     n bytes  urgency of an approved vulnerability request, 1 (critical) to 3, 0 for none
     n bytes  1 if carried over from the port's previous run, else 0
 
-The run stores these bytes as they are (compressing 20 MB would cost more time than the draw);\nread_snapshot also reads them zlib-compressed, for archives.
+The run stores these bytes as they are (compressing 20 MB would cost more time than the draw);
+read_snapshot also reads them zlib-compressed, for archives.
 """
 
 import datetime as dt
@@ -19,11 +20,11 @@ import json
 import sys
 import zlib
 from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 from operator import itemgetter
-from bisect import bisect_left, bisect_right
 
 from django.db import connection
 
@@ -144,10 +145,10 @@ def household_ids(references: list[str]) -> dict[str, int]:
     with connection.cursor() as cursor:
         for start in range(0, len(references), 500):
             chunk = references[start : start + 500]
-            cursor.execute(
-                "SELECT reference, id FROM registrations_household WHERE reference IN (%s)" % ", ".join(["%s"] * len(chunk)),
-                chunk,
-            )
+            marks = ", ".join(["%s"] * len(chunk))
+            # Only placeholders are formatted into the query; the references travel as parameters.
+            cursor.execute(f"SELECT reference, id FROM registrations_household WHERE reference IN ({marks})",  # noqa: S608
+                           chunk)
             ids.update(cursor.fetchall())
     return ids
 

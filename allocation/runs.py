@@ -120,7 +120,9 @@ def compute(date: dt.date, policy: AllocationPolicy, seed: str, progress: Progre
 
 def _compute(date: dt.date, policy: AllocationPolicy, seed: str, progress: Progress) -> Draw:
     previous = (
-        AllocationRun.objects.filter(date__lt=date, status__in=[AllocationRun.Status.COMPLETED, AllocationRun.Status.RELEASED])
+        AllocationRun.objects.filter(
+            date__lt=date, status__in=[AllocationRun.Status.COMPLETED, AllocationRun.Status.RELEASED]
+        )
         .order_by("-date").values_list("carried_over", flat=True).first()
     )
     progress("Reading the eligible pool")

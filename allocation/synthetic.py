@@ -13,7 +13,8 @@ from registrations.references import ALPHABET, _check_character, format_referenc
 
 # Household sizes 1–12, most households small (mean about 3 people).
 SIZE_WEIGHTS = {1: 28, 2: 20, 3: 17, 4: 14, 5: 9, 6: 5, 7: 3, 8: 2, 9: 1, 10: 0.6, 11: 0.3, 12: 0.2}
-# Share of requests per port, after the 2023 reports: San Ysidro/Tijuana busiest, then El Paso and the Rio Grande valley.
+# Share of requests per port, after the 2023 reports: San Ysidro/Tijuana busiest, then El Paso and
+# the Rio Grande valley.
 PORT_WEIGHTS = {
     "san-ysidro": 30, "el-paso": 16, "hidalgo": 13, "brownsville": 13,
     "nogales": 8, "calexico": 7, "laredo": 7, "eagle-pass": 6,
@@ -35,7 +36,8 @@ def _reference(rng: random.Random) -> str:
 def _rows(count: int, rng: random.Random, now: dt.datetime, days: int, ports: dict[str, int],
           places: list[int]) -> Iterator[tuple]:
     sizes, size_w = list(SIZE_WEIGHTS), list(SIZE_WEIGHTS.values())
-    port_ids, port_w = [ports[c] for c in PORT_WEIGHTS if c in ports], [w for c, w in PORT_WEIGHTS.items() if c in ports]
+    port_ids = [ports[c] for c in PORT_WEIGHTS if c in ports]
+    port_w = [w for c, w in PORT_WEIGHTS.items() if c in ports]
     nats, nat_w = list(NATIONALITIES), [w for w, _ in NATIONALITIES.values()]
     seen: set[str] = set()
     span = days * 86400
@@ -70,12 +72,12 @@ def _insert_households(rows: list[tuple]) -> None:
                     copy.write_row(row[:8] + constants)
         else:
             marks = ", ".join(["%s"] * (len(VARYING) + len(fixed)))
-            cursor.executemany(f"INSERT INTO registrations_household ({columns}) VALUES ({marks})",
+            cursor.executemany(f"INSERT INTO registrations_household ({columns}) VALUES ({marks})",  # noqa: S608
                                [row[:8] + constants for row in rows])
 
 
 def _insert_members(rows: list[tuple], rng: random.Random) -> None:
-    """One minimal member per person, each with the household's nationality (through the model: fields may be encrypted)."""
+    """One minimal member per person with the household's nationality (through the model: fields are encrypted)."""
     ids = dict(Household.objects.filter(reference__in=[row[0] for row in rows]).values_list("reference", "pk"))
     members = []
     for row in rows:
@@ -91,7 +93,7 @@ def _insert_members(rows: list[tuple], rng: random.Random) -> None:
 def generate_households(count: int, *, seed: int | None = None, days: int = 270, members: bool = False,
                         now: dt.datetime | None = None, progress: Callable[[int], None] | None = None) -> int:
     """Insert `count` waiting households registered over the last `days` days, in batches; returns the count."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, repeatable on purpose
     now = now or dt.datetime.now(dt.UTC)
     ports = dict(Port.objects.filter(accepts_requests=True).values_list("code", "id"))
     places = list(Place.objects.values_list("id", flat=True))
@@ -113,9 +115,8 @@ def generate_households(count: int, *, seed: int | None = None, days: int = 270,
 def _write_batch(batch: list[tuple], existing: set, rng: random.Random, now: dt.datetime, members: bool) -> int:
     refs = [row[0] for row in batch]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reference FROM registrations_household WHERE reference IN (%s)" % ",".join(["%s"] * len(refs)), refs
-        )
+        marks = ",".join(["%s"] * len(refs))
+        cursor.execute(f"SELECT reference FROM registrations_household WHERE reference IN ({marks})", refs)  # noqa: S608
         taken = {r for (r,) in cursor.fetchall()}
     rows = [row for row in batch if row[0] not in taken]
     with transaction.atomic():

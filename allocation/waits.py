@@ -58,7 +58,8 @@ def wait_for(household: Household) -> WaitEstimate | None:
         return None
     ahead = (
         Household.objects.waiting().filter(preferred_port_id=household.preferred_port_id)
-        .filter(Q(registered_at__lt=household.registered_at) | Q(registered_at=household.registered_at, pk__lt=household.pk))
+        .filter(Q(registered_at__lt=household.registered_at)
+                | Q(registered_at=household.registered_at, pk__lt=household.pk))
         .aggregate(households=Count("pk"), people=Sum("size"))
     )
     capacity, chance = recent_capacity(household.preferred_port)

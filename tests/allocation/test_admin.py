@@ -30,7 +30,8 @@ def test_it_releases_a_held_run(operator, queue):
     AllocationPolicy.objects.filter(version=1).update(skew_threshold=0)
     call_command("allocate", "--date", DAY.isoformat(), stdout=io.StringIO())
     run = AllocationRun.objects.get(date=DAY)
-    operator.post(reverse("admin:allocation_allocationrun_changelist"), {"action": "release", "_selected_action": [run.pk]})
+    changelist = reverse("admin:allocation_allocationrun_changelist")
+    operator.post(changelist, {"action": "release", "_selected_action": [run.pk]})
     run.refresh_from_db()
     assert run.status == AllocationRun.Status.RELEASED
     assert not Appointment.objects.filter(status=Appointment.Status.HELD).exists()

@@ -33,6 +33,8 @@ def test_two_runs_at_once_cannot_both_proceed_on_sqlite(tmp_path):
     assert said == [False, True], outputs
     with sqlite3.connect(tmp_path / "cita.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM allocation_allocationrun").fetchone()[0] == 1
-        appointments = db.execute("SELECT count(*), count(DISTINCT household_id) FROM allocation_appointment").fetchone()
+        appointments = db.execute(
+            "SELECT count(*), count(DISTINCT household_id) FROM allocation_appointment"
+        ).fetchone()
         offered = db.execute("SELECT count(*) FROM registrations_household WHERE status = 'offered'").fetchone()[0]
     assert appointments[0] == appointments[1] == offered > 0

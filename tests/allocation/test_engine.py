@@ -12,7 +12,9 @@ from tests.allocation.strategies import pools, port_days
 
 DAY = dt.date(2030, 3, 4)
 OURS = Policy(waiting_share=60, lottery_share=30, reserved_share=10)
-POLICIES = st.sampled_from([OURS, Policy(30, 70, 0), Policy(0, 100, 0), Policy(100, 0, 0), Policy(30, 60, 10, "days_waited")])
+POLICIES = st.sampled_from(
+    [OURS, Policy(30, 70, 0), Policy(0, 100, 0), Policy(100, 0, 0), Policy(30, 60, 10, "days_waited")]
+)
 SEEDS = st.text(min_size=1, max_size=20)
 EXAMPLES = settings(max_examples=75, deadline=None)
 

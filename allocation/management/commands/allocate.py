@@ -65,7 +65,8 @@ class Command(BaseCommand):
                 f"{row['people']:>7} {row['households']:>10} {row['capacity'] - row['people']:>6}"
             )
         policy = summary["policy"]
-        lines.append(f"Eligible households: {summary['pool']:,}. Carried over to the next run: {summary['carried_over']}.")
+        lines.append(f"Eligible households: {summary['pool']:,}. "
+                     f"Carried over to the next run: {summary['carried_over']}.")
         lines.append(f"Policy {policy.get('version', '?')}: reserved {policy['reserved_share']} %, waiting time "
                      f"{policy['waiting_share']} %, lottery {policy['lottery_share']} % ({policy['weighting']}).")
         return "\n".join(lines)
