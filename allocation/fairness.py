@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from itertools import repeat
 from operator import add, floordiv
 
-from allocation.engine import DAYS_WAITED, LOTTERY, WAITING, Pool, Policy, Result, days_waited
+from allocation.engine import DAYS_WAITED, LOTTERY, WAITING, Policy, Pool, Result, days_waited
 
 WEEK = 7 * 86400
 MONDAY = 3 * 86400  # 1970-01-01 was a Thursday

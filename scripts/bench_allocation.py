@@ -79,20 +79,25 @@ def measure(what: str, date_text: str) -> None:
             cursor.execute("SELECT id, preferred_port_id, size FROM registrations_household WHERE status = 'waiting'")
             count = len(cursor.fetchall())
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-        print(f"RESULT {elapsed:.3f} {cpu:.3f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} "
-              f"{base_rss:.0f} {count}")
+        print(
+            f"RESULT {elapsed:.3f} {cpu:.3f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} "
+            f"{base_rss:.0f} {count}"
+        )
         return
     started, cpu = time.perf_counter(), time.process_time()
     outcome = allocate_date(dt.date.fromisoformat(date_text), seed="benchmark")
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"RESULT {elapsed:.3f} {cpu:.3f} {peak:.0f} {base_rss:.0f} {outcome.summary['pool']} "
-          f"{outcome.summary['totals']['people']} {outcome.run.status}")
+    print(
+        f"RESULT {elapsed:.3f} {cpu:.3f} {peak:.0f} {base_rss:.0f} {outcome.summary['pool']} "
+        f"{outcome.summary['totals']['people']} {outcome.run.status}"
+    )
 
 
 def run_measure(what: str, date: str) -> list[str]:
-    out = subprocess.run([sys.executable, __file__, "--measure", what, date], capture_output=True, text=True,
-                         env=os.environ)
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", what, date], capture_output=True, text=True, env=os.environ
+    )
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT")), None)
     if line is None:
         sys.exit(out.stdout + out.stderr)
@@ -125,19 +130,30 @@ def main() -> None:
         read_cpus.append(read_cpu)
         total_cpus.append(total_cpu)
         peaks.append(peak)
-        print(f"read {read:.2f} s (cpu {read_cpu:.2f}); allocate {total:.2f} s (cpu {total_cpu:.2f}), "
-              f"{total / read:.2f}× the read; peak RSS {peak:.0f} MB (Django loaded: {float(base):.0f} MB); "
-              f"{int(float(pool)):,} households, {people} people seated, run {status}", flush=True)
+        print(
+            f"read {read:.2f} s (cpu {read_cpu:.2f}); allocate {total:.2f} s (cpu {total_cpu:.2f}), "
+            f"{total / read:.2f}× the read; peak RSS {peak:.0f} MB (Django loaded: {float(base):.0f} MB); "
+            f"{int(float(pool)):,} households, {people} people seated, run {status}",
+            flush=True,
+        )
     reset(date)
     load = os.getloadavg()[0]
-    print(f"\n{connection.vendor}, {int(count):,} waiting households, median of {len(reads)} "
-          f"(load average {load:.1f} on {os.cpu_count()} cores):")
-    print(f"  bare read of (id, port, size):  {statistics.median(reads):.2f} s wall, "
-          f"{statistics.median(read_cpus):.2f} s cpu of this process")
-    print(f"  allocate one day, end to end:   {statistics.median(totals):.2f} s wall, "
-          f"{statistics.median(total_cpus):.2f} s cpu of this process")
-    print(f"  ratio allocate / read:          {statistics.median(t / r for r, t in zip(reads, totals)):.2f}× wall, "
-          f"{statistics.median(t / r for r, t in zip(read_cpus, total_cpus)):.2f}× cpu")
+    print(
+        f"\n{connection.vendor}, {int(count):,} waiting households, median of {len(reads)} "
+        f"(load average {load:.1f} on {os.cpu_count()} cores):"
+    )
+    print(
+        f"  bare read of (id, port, size):  {statistics.median(reads):.2f} s wall, "
+        f"{statistics.median(read_cpus):.2f} s cpu of this process"
+    )
+    print(
+        f"  allocate one day, end to end:   {statistics.median(totals):.2f} s wall, "
+        f"{statistics.median(total_cpus):.2f} s cpu of this process"
+    )
+    print(
+        f"  ratio allocate / read:          {statistics.median(t / r for r, t in zip(reads, totals)):.2f}× wall, "
+        f"{statistics.median(t / r for r, t in zip(read_cpus, total_cpus)):.2f}× cpu"
+    )
     print(f"  peak memory of the allocation:  {max(peaks):.0f} MB (whole process, RSS)")
 
 
