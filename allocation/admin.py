@@ -19,8 +19,15 @@ class CapacityOverrideAdmin(admin.ModelAdmin):
 
 @admin.register(AllocationPolicy)
 class AllocationPolicyAdmin(admin.ModelAdmin):
-    list_display = ["version", "waiting_share", "lottery_share", "reserved_share", "lottery_weighting",
-                    "skew_threshold", "effective_from"]
+    list_display = [
+        "version",
+        "waiting_share",
+        "lottery_share",
+        "reserved_share",
+        "lottery_weighting",
+        "skew_threshold",
+        "effective_from",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         # A policy that a run used is part of the public record: publish a new version instead.
@@ -74,8 +81,18 @@ class AppointmentAdmin(admin.ModelAdmin):
     list_filter = ["status", "share", "port", "date"]
     search_fields = ["household__reference"]
     raw_id_fields = ["household", "run"]
-    readonly_fields = ["run", "household", "port", "date", "window_start", "window_end", "people", "share", "status",
-                       "created_at"]
+    readonly_fields = [
+        "run",
+        "household",
+        "port",
+        "date",
+        "window_start",
+        "window_end",
+        "people",
+        "share",
+        "status",
+        "created_at",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False

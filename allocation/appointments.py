@@ -18,10 +18,7 @@ class AppointmentError(Exception):
 
 
 def live_appointment(household: Household) -> Appointment | None:
-    return (
-        Appointment.objects.filter(household=household, status__in=Appointment.LIVE)
-        .select_related("port").first()
-    )
+    return Appointment.objects.filter(household=household, status__in=Appointment.LIVE).select_related("port").first()
 
 
 def confirm_deadline(appointment: Appointment) -> dt.datetime:
@@ -38,7 +35,9 @@ def confirm(appointment: Appointment) -> bool:
         )
         if changed:
             Household.objects.filter(pk=appointment.household_id).update(status=Household.Status.CONFIRMED)
-        return changed == 1 or Appointment.objects.filter(pk=appointment.pk, status=Appointment.Status.CONFIRMED).exists()
+        return (
+            changed == 1 or Appointment.objects.filter(pk=appointment.pk, status=Appointment.Status.CONFIRMED).exists()
+        )
 
 
 def cancel(appointment: Appointment) -> None:
@@ -75,7 +74,9 @@ def check_in(appointment: Appointment, now: dt.datetime | None = None) -> str:
 def _window_capacity(appointment: Appointment) -> tuple[int, int]:
     """The day's capacity at the port and the nominal capacity of one window (day spread evenly)."""
     port = appointment.port
-    override = CapacityOverride.objects.filter(port=port, date=appointment.date).values_list("capacity", flat=True).first()
+    override = (
+        CapacityOverride.objects.filter(port=port, date=appointment.date).values_list("capacity", flat=True).first()
+    )
     capacity = override if override is not None else port.daily_capacity
     windows = max(len(window_starts(port, appointment.date)), 1)
     return capacity, -(-capacity // windows)

@@ -158,8 +158,9 @@ def allocate(pool: Pool, ports: list[PortDay], policy: Policy, seed: bytes | str
     return result
 
 
-def _allocate_port(pool: Pool, lo: int, hi: int, port: PortDay, policy: Policy, seed: bytes, date: dt.date,
-                   result: Result) -> None:
+def _allocate_port(
+    pool: Pool, lo: int, hi: int, port: PortDay, policy: Policy, seed: bytes, date: dt.date, result: Result
+) -> None:
     """One port: reserved, then carried over and oldest first, then lottery; then one window each."""
     sizes = pool.sizes
     carried_over: list[int] = []
@@ -212,8 +213,18 @@ def _allocate_port(pool: Pool, lo: int, hi: int, port: PortDay, policy: Policy, 
     _assign_windows(pool, port, capacity, taken, result)
 
 
-def _draw_lottery(pool: Pool, lo: int, hi: int, port: PortDay, policy: Policy, seed: bytes, date: dt.date,
-                  taken: dict[int, str], left: int, waiting_by_size: Counter) -> int:
+def _draw_lottery(
+    pool: Pool,
+    lo: int,
+    hi: int,
+    port: PortDay,
+    policy: Policy,
+    seed: bytes,
+    date: dt.date,
+    taken: dict[int, str],
+    left: int,
+    waiting_by_size: Counter,
+) -> int:
     """Ticket by ticket, seat the household holding it unless already seated or too large for the seats left."""
     n = hi - lo
     if n == 0 or left == 0:

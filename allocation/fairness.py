@@ -38,8 +38,9 @@ def _weeks(priorities, lo: int, hi: int) -> Counter:
     return counts
 
 
-def _groups(pool: Pool, lo: int, hi: int, excluded: list[int], weights: list[int] | None,
-            sizes: Counter | None) -> tuple[Counter, Counter]:
+def _groups(
+    pool: Pool, lo: int, hi: int, excluded: list[int], weights: list[int] | None, sizes: Counter | None
+) -> tuple[Counter, Counter]:
     """Tickets of a port's lottery pool per registration week and per household size."""
     if weights is None:
         by_week, by_size = _weeks(pool.priorities, lo, hi), Counter(sizes or pool.sizes[lo:hi])
@@ -64,8 +65,14 @@ def _compare(expected: dict, observed: Counter, total: int, label) -> tuple[list
         selected_share = observed.get(key, 0) / total if total else 0.0
         gap = abs(selected_share - pool_share) * 100
         worst = max(worst, gap)
-        rows.append({"group": label(key), "pool_share": round(pool_share * 100, 2),
-                     "selected_share": round(selected_share * 100, 2), "selected": observed.get(key, 0)})
+        rows.append(
+            {
+                "group": label(key),
+                "pool_share": round(pool_share * 100, 2),
+                "selected_share": round(selected_share * 100, 2),
+                "selected": observed.get(key, 0),
+            }
+        )
     return rows, round(worst, 2)
 
 
@@ -88,8 +95,9 @@ def lottery_statistics(pool: Pool, result: Result, policy: Policy, date: dt.date
             weights = [days_waited(p, cutoff) for p in pool.priorities[lo:hi]]
         by_week, by_size = _groups(pool, lo, hi, before.get(key, []), weights, result.pool_sizes.get(key))
         tickets = sum(by_week.values())
-        by_port.append({"group": codes.get(key, str(key)), "pool": hi - lo - len(before.get(key, [])),
-                        "selected": len(chosen)})
+        by_port.append(
+            {"group": codes.get(key, str(key)), "pool": hi - lo - len(before.get(key, [])), "selected": len(chosen)}
+        )
         if not chosen or not tickets:
             continue
         for week, count in by_week.items():

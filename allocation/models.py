@@ -80,7 +80,9 @@ class AllocationPolicy(models.Model):
     )
     lottery_weighting = models.CharField(max_length=12, choices=Weighting.choices, default=Weighting.UNIFORM)
     skew_threshold = models.DecimalField(
-        max_digits=5, decimal_places=2, default=20,
+        max_digits=5,
+        decimal_places=2,
+        default=20,
         help_text="Percentage points between a group's share of lottery winners and of the lottery pool "
         "beyond which a run is held for review.",
     )
@@ -187,7 +189,8 @@ class Appointment(models.Model):
         ordering = ["date", "port", "window_start", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["household"], condition=models.Q(status__in=["held", "offered", "confirmed", "checked_in"]),
+                fields=["household"],
+                condition=models.Q(status__in=["held", "offered", "confirmed", "checked_in"]),
                 name="one_live_appointment_per_household",
             ),
             models.UniqueConstraint(fields=["run", "household"], name="one_appointment_per_household_per_run"),

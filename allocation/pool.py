@@ -120,8 +120,9 @@ def read_pool(carried: list[tuple[str, int]] = ()) -> Pool:
                 urgencies[i] = urgency
         carried_port = dict(carried)
         if carried_port:
-            cursor.execute(CARRIED_SQL.format(epoch=epoch, marks=", ".join(["%s"] * len(carried_port))),
-                           list(carried_port))
+            cursor.execute(
+                CARRIED_SQL.format(epoch=epoch, marks=", ".join(["%s"] * len(carried_port))), list(carried_port)
+            )
             for reference, port, priority in cursor.fetchall():
                 i = _position(references, ports, priorities, reference, port, priority)
                 if i is not None and carried_port[reference] == port:
@@ -147,8 +148,10 @@ def household_ids(references: list[str]) -> dict[str, int]:
             chunk = references[start : start + 500]
             marks = ", ".join(["%s"] * len(chunk))
             # Only placeholders are formatted into the query; the references travel as parameters.
-            cursor.execute(f"SELECT reference, id FROM registrations_household WHERE reference IN ({marks})",  # noqa: S608
-                           chunk)
+            cursor.execute(
+                f"SELECT reference, id FROM registrations_household WHERE reference IN ({marks})",  # noqa: S608
+                chunk,
+            )
             ids.update(cursor.fetchall())
     return ids
 
@@ -169,10 +172,16 @@ def canonical_bytes(pool: Pool, date: dt.date, codes: dict[int, str]) -> bytes:
         port_counts.append([codes[key], hi - lo])
     header = f"{MAGIC} {date.isoformat()}\n" + json.dumps({"count": len(pool), "ports": port_counts}) + "\n"
     text = "\n".join(pool.references) + "\n" if pool.references else ""
-    return b"".join([
-        header.encode(), text.encode(), bytes(pool.sizes), _le("q", pool.priorities),
-        bytes(pool.urgencies), bytes(pool.carried),
-    ])
+    return b"".join(
+        [
+            header.encode(),
+            text.encode(),
+            bytes(pool.sizes),
+            _le("q", pool.priorities),
+            bytes(pool.urgencies),
+            bytes(pool.carried),
+        ]
+    )
 
 
 def store_snapshot(run_id: int, canonical: bytes) -> None:

@@ -123,7 +123,9 @@ def _compute(date: dt.date, policy: AllocationPolicy, seed: str, progress: Progr
         AllocationRun.objects.filter(
             date__lt=date, status__in=[AllocationRun.Status.COMPLETED, AllocationRun.Status.RELEASED]
         )
-        .order_by("-date").values_list("carried_over", flat=True).first()
+        .order_by("-date")
+        .values_list("carried_over", flat=True)
+        .first()
     )
     progress("Reading the eligible pool")
     pool = read_pool([tuple(pair) for pair in previous or []])
@@ -139,8 +141,14 @@ def _compute(date: dt.date, policy: AllocationPolicy, seed: str, progress: Progr
     return Draw(pool, result, canonical, pool_hash(canonical), summary, statistics, details)
 
 
-def _summary(pool: engine.Pool, result: engine.Result, days: list[engine.PortDay], details: dict, rules: engine.Policy,
-             version: int) -> dict:
+def _summary(
+    pool: engine.Pool,
+    result: engine.Result,
+    days: list[engine.PortDay],
+    details: dict,
+    rules: engine.Policy,
+    version: int,
+) -> dict:
     households = {}
     for seat in result.seats:
         households[seat.port] = households.get(seat.port, 0) + 1
@@ -148,9 +156,13 @@ def _summary(pool: engine.Pool, result: engine.Result, days: list[engine.PortDay
     for day in days:
         people = result.people.get(day.key, dict.fromkeys(engine.SHARES, 0))
         row = {
-            "name": details[day.key]["port"].name, "capacity": day.capacity if day.windows else 0, **people,
-            "households": households.get(day.key, 0), "people": sum(people.values()),
-            "windows": day.windows, "window_minutes": details[day.key]["port"].window_minutes,
+            "name": details[day.key]["port"].name,
+            "capacity": day.capacity if day.windows else 0,
+            **people,
+            "households": households.get(day.key, 0),
+            "people": sum(people.values()),
+            "windows": day.windows,
+            "window_minutes": details[day.key]["port"].window_minutes,
             "window_capacity": result.window_capacity.get(day.key, 0),
             "window_starts": [start.isoformat() for start in details[day.key]["starts"]],
         }
@@ -159,14 +171,23 @@ def _summary(pool: engine.Pool, result: engine.Result, days: list[engine.PortDay
         for key in totals:
             totals[key] += row[key]
     return {
-        "policy": {"version": version, "waiting_share": rules.waiting_share, "lottery_share": rules.lottery_share,
-                   "reserved_share": rules.reserved_share, "weighting": rules.weighting},
-        "pool": len(pool), "carried_over": len(result.carried_over), "ports": ports, "totals": totals,
+        "policy": {
+            "version": version,
+            "waiting_share": rules.waiting_share,
+            "lottery_share": rules.lottery_share,
+            "reserved_share": rules.reserved_share,
+            "weighting": rules.weighting,
+        },
+        "pool": len(pool),
+        "carried_over": len(result.carried_over),
+        "ports": ports,
+        "totals": totals,
     }
 
 
-def allocate_date(date: dt.date, seed: str | None = None, dry_run: bool = False,
-                  progress: Progress = lambda step: None) -> Outcome:
+def allocate_date(
+    date: dt.date, seed: str | None = None, dry_run: bool = False, progress: Progress = lambda step: None
+) -> Outcome:
     """Draw the date once: a second run changes nothing; a failure midway leaves nothing written."""
     if dry_run:
         return _dry_run(date, seed, progress)
@@ -174,8 +195,13 @@ def allocate_date(date: dt.date, seed: str | None = None, dry_run: bool = False,
     with transaction.atomic():
         run = AllocationRun.objects.select_for_update().get(pk=run.pk)
         if run.status != AllocationRun.Status.COMMITTED:
-            return Outcome(run, False, f"{date} was already allocated ({run.get_status_display()}): nothing changed.",
-                           run.summary, run.statistics)
+            return Outcome(
+                run,
+                False,
+                f"{date} was already allocated ({run.get_status_display()}): nothing changed.",
+                run.summary,
+                run.statistics,
+            )
         if AllocationRun.objects.filter(status=AllocationRun.Status.HELD).exclude(pk=run.pk).exists():
             raise AllocationError("A run is held for review: release or void it before the next draw.")
         started = timezone.now()
@@ -189,8 +215,13 @@ def _dry_run(date: dt.date, seed: str | None, progress: Progress) -> Outcome:
     """Draw with the committed seed (or a throwaway one) and write nothing, not even a commitment."""
     run = AllocationRun.objects.filter(date=date).first()
     if run and run.status != AllocationRun.Status.COMMITTED:
-        return Outcome(run, False, f"{date} was already allocated ({run.get_status_display()}): nothing changed.",
-                       run.summary, run.statistics)
+        return Outcome(
+            run,
+            False,
+            f"{date} was already allocated ({run.get_status_display()}): nothing changed.",
+            run.summary,
+            run.statistics,
+        )
     sealed = run.sealed_seed if run else (seed or secrets.token_hex(32))
     draw = compute(date, run.policy if run else policy_for(date), sealed, progress)
     return Outcome(None, False, "Dry run: nothing was written.", draw.summary, draw.statistics)
@@ -206,11 +237,19 @@ def record_allocation(run: AllocationRun, draw: Draw, started: dt.datetime) -> N
     for seat in draw.result.seats:
         window = draw.details[seat.port]
         start = window["starts"][seat.window]
-        appointments.append(Appointment(
-            run=run, household_id=ids[pool.references[seat.index]], port_id=seat.port, date=run.date,
-            window_start=start, window_end=start + window["end"], people=pool.sizes[seat.index], share=seat.share,
-            status=status,
-        ))
+        appointments.append(
+            Appointment(
+                run=run,
+                household_id=ids[pool.references[seat.index]],
+                port_id=seat.port,
+                date=run.date,
+                window_start=start,
+                window_end=start + window["end"],
+                people=pool.sizes[seat.index],
+                share=seat.share,
+                status=status,
+            )
+        )
     Appointment.objects.bulk_create(appointments, batch_size=500)
     if not held:
         offer_households([a.household_id for a in appointments])

@@ -16,14 +16,32 @@ SIZE_WEIGHTS = {1: 28, 2: 20, 3: 17, 4: 14, 5: 9, 6: 5, 7: 3, 8: 2, 9: 1, 10: 0.
 # Share of requests per port, after the 2023 reports: San Ysidro/Tijuana busiest, then El Paso and
 # the Rio Grande valley.
 PORT_WEIGHTS = {
-    "san-ysidro": 30, "el-paso": 16, "hidalgo": 13, "brownsville": 13,
-    "nogales": 8, "calexico": 7, "laredo": 7, "eagle-pass": 6,
+    "san-ysidro": 30,
+    "el-paso": 16,
+    "hidalgo": 13,
+    "brownsville": 13,
+    "nogales": 8,
+    "calexico": 7,
+    "laredo": 7,
+    "eagle-pass": 6,
 }
 # Nationalities of CBP One appointment holders in 2023 (approximate), with the usual language.
 NATIONALITIES = {
-    "VE": (22, "es"), "HT": (18, "ht"), "MX": (16, "es"), "HN": (9, "es"), "CU": (7, "es"),
-    "GT": (5, "es"), "CO": (5, "es"), "EC": (4, "es"), "SV": (3, "es"), "NI": (3, "es"),
-    "PE": (2, "es"), "RU": (2, "ru"), "CN": (2, "zh-hans"), "BR": (1, "pt"), "AF": (1, "en"),
+    "VE": (22, "es"),
+    "HT": (18, "ht"),
+    "MX": (16, "es"),
+    "HN": (9, "es"),
+    "CU": (7, "es"),
+    "GT": (5, "es"),
+    "CO": (5, "es"),
+    "EC": (4, "es"),
+    "SV": (3, "es"),
+    "NI": (3, "es"),
+    "PE": (2, "es"),
+    "RU": (2, "ru"),
+    "CN": (2, "zh-hans"),
+    "BR": (1, "pt"),
+    "AF": (1, "en"),
 }
 BATCH = 20_000
 
@@ -33,8 +51,9 @@ def _reference(rng: random.Random) -> str:
     return format_reference(data + _check_character(data))
 
 
-def _rows(count: int, rng: random.Random, now: dt.datetime, days: int, ports: dict[str, int],
-          places: list[int]) -> Iterator[tuple]:
+def _rows(
+    count: int, rng: random.Random, now: dt.datetime, days: int, ports: dict[str, int], places: list[int]
+) -> Iterator[tuple]:
     sizes, size_w = list(SIZE_WEIGHTS), list(SIZE_WEIGHTS.values())
     port_ids = [ports[c] for c in PORT_WEIGHTS if c in ports]
     port_w = [w for c, w in PORT_WEIGHTS.items() if c in ports]
@@ -50,14 +69,29 @@ def _rows(count: int, rng: random.Random, now: dt.datetime, days: int, ports: di
         # Registrations grow over time: later days are a little busier than earlier ones.
         offset = span * (rng.random() ** 0.8)
         yield (
-            reference, now - dt.timedelta(seconds=span - offset + 3600), "waiting", rng.choices(sizes, size_w)[0],
-            NATIONALITIES[nationality][1], now, rng.choices(port_ids, port_w)[0], rng.choice(places), nationality,
+            reference,
+            now - dt.timedelta(seconds=span - offset + 3600),
+            "waiting",
+            rng.choices(sizes, size_w)[0],
+            NATIONALITIES[nationality][1],
+            now,
+            rng.choices(port_ids, port_w)[0],
+            rng.choice(places),
+            nationality,
         )
 
 
 # The columns generated per household; every other column takes the model field's default.
-VARYING = ["reference", "registered_at", "status", "size", "language", "updated_at", "preferred_port_id",
-           "current_place_id"]
+VARYING = [
+    "reference",
+    "registered_at",
+    "status",
+    "size",
+    "language",
+    "updated_at",
+    "preferred_port_id",
+    "current_place_id",
+]
 
 
 def _insert_households(rows: list[tuple]) -> None:
@@ -72,8 +106,10 @@ def _insert_households(rows: list[tuple]) -> None:
                     copy.write_row(row[:8] + constants)
         else:
             marks = ", ".join(["%s"] * (len(VARYING) + len(fixed)))
-            cursor.executemany(f"INSERT INTO registrations_household ({columns}) VALUES ({marks})",  # noqa: S608
-                               [row[:8] + constants for row in rows])
+            cursor.executemany(
+                f"INSERT INTO registrations_household ({columns}) VALUES ({marks})",  # noqa: S608
+                [row[:8] + constants for row in rows],
+            )
 
 
 def _insert_members(rows: list[tuple], rng: random.Random) -> None:
@@ -82,16 +118,30 @@ def _insert_members(rows: list[tuple], rng: random.Random) -> None:
     members = []
     for row in rows:
         for n in range(row[3]):
-            members.append(Member(
-                household_id=ids[row[0]], given_names=f"Person {n + 1}", family_names=row[0],
-                date_of_birth=dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(60 * 365)), nationality=row[8],
-                sex=rng.choice("FM"), relationship="head" if n == 0 else "child", person_key=secrets.token_hex(32),
-            ))
+            members.append(
+                Member(
+                    household_id=ids[row[0]],
+                    given_names=f"Person {n + 1}",
+                    family_names=row[0],
+                    date_of_birth=dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(60 * 365)),
+                    nationality=row[8],
+                    sex=rng.choice("FM"),
+                    relationship="head" if n == 0 else "child",
+                    person_key=secrets.token_hex(32),
+                )
+            )
     Member.objects.bulk_create(members, batch_size=2000)
 
 
-def generate_households(count: int, *, seed: int | None = None, days: int = 270, members: bool = False,
-                        now: dt.datetime | None = None, progress: Callable[[int], None] | None = None) -> int:
+def generate_households(
+    count: int,
+    *,
+    seed: int | None = None,
+    days: int = 270,
+    members: bool = False,
+    now: dt.datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Insert `count` waiting households registered over the last `days` days, in batches; returns the count."""
     rng = random.Random(seed)  # noqa: S311 - synthetic data, repeatable on purpose
     now = now or dt.datetime.now(dt.UTC)

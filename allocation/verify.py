@@ -17,8 +17,10 @@ class Verification:
 
 def recorded_seats(run: AllocationRun) -> list[tuple[str, str, str, str]]:
     """The run's appointments as (reference, port code, window start, share), in the order they were made."""
-    rows = Appointment.objects.filter(run=run).order_by("pk").values_list(
-        "household__reference", "port__code", "window_start", "share"
+    rows = (
+        Appointment.objects.filter(run=run)
+        .order_by("pk")
+        .values_list("household__reference", "port__code", "window_start", "share")
     )
     return [(ref, code, start.isoformat(), share) for ref, code, start, share in rows]
 

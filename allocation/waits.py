@@ -29,8 +29,14 @@ class WaitEstimate:
     lottery_chance: float  # chance of being drawn on a given day, 0 to 1
 
 
-def estimate_wait(households_ahead: int, people_ahead: int, size: int, daily_capacity: float, waiting_share: int,
-                  lottery_chance: float) -> WaitEstimate:
+def estimate_wait(
+    households_ahead: int,
+    people_ahead: int,
+    size: int,
+    daily_capacity: float,
+    waiting_share: int,
+    lottery_chance: float,
+) -> WaitEstimate:
     """Days until the queue reaches the household: all seats at best, the waiting-time share alone at worst."""
     needed = people_ahead + size
     earliest = math.ceil(needed / daily_capacity) if daily_capacity > 0 else None
@@ -41,8 +47,11 @@ def estimate_wait(households_ahead: int, people_ahead: int, size: int, daily_cap
 
 def recent_capacity(port: Port) -> tuple[float, float]:
     """Mean people per day over the last runs (the usual capacity before any), and the last lottery chance."""
-    recent = list(AllocationRun.objects.exclude(status=AllocationRun.Status.COMMITTED).order_by("-date")
-                  .values_list("summary", "statistics")[:RECENT_RUNS])
+    recent = list(
+        AllocationRun.objects.exclude(status=AllocationRun.Status.COMMITTED)
+        .order_by("-date")
+        .values_list("summary", "statistics")[:RECENT_RUNS]
+    )
     capacities = [s["ports"][port.code]["capacity"] for s, _ in recent if port.code in s.get("ports", {})]
     capacity = sum(capacities) / len(capacities) if capacities else float(port.daily_capacity)
     chance = 0.0
@@ -57,12 +66,15 @@ def wait_for(household: Household) -> WaitEstimate | None:
     if household.status != Household.Status.WAITING:
         return None
     ahead = (
-        Household.objects.waiting().filter(preferred_port_id=household.preferred_port_id)
-        .filter(Q(registered_at__lt=household.registered_at)
-                | Q(registered_at=household.registered_at, pk__lt=household.pk))
+        Household.objects.waiting()
+        .filter(preferred_port_id=household.preferred_port_id)
+        .filter(
+            Q(registered_at__lt=household.registered_at) | Q(registered_at=household.registered_at, pk__lt=household.pk)
+        )
         .aggregate(households=Count("pk"), people=Sum("size"))
     )
     capacity, chance = recent_capacity(household.preferred_port)
     policy = policy_for(timezone.localdate())
-    return estimate_wait(ahead["households"], ahead["people"] or 0, household.size, capacity, policy.waiting_share,
-                         chance)
+    return estimate_wait(
+        ahead["households"], ahead["people"] or 0, household.size, capacity, policy.waiting_share, chance
+    )

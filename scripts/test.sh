@@ -6,6 +6,10 @@
 source "$(dirname "$0")/bootstrap.sh"
 export DEBUG=false
 
+echo "== Lint (ruff: security S and Django DJ rules, imports, format)"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check . >/dev/null
+
 echo "== Tests on SQLite"
 .venv/bin/python -m pytest -q -p no:randomly -m "not browser" "$@"
 

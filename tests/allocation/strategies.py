@@ -30,7 +30,4 @@ def pools(draw, **kwargs) -> Pool:
 
 @st.composite
 def port_days(draw, ports: tuple[int, ...] = (1, 2, 3)) -> list[PortDay]:
-    return [
-        PortDay(key, f"port-{key}", draw(st.integers(0, 120)), draw(st.integers(1, 18)))
-        for key in ports
-    ]
+    return [PortDay(key, f"port-{key}", draw(st.integers(0, 120)), draw(st.integers(1, 18))) for key in ports]

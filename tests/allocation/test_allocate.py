@@ -103,8 +103,13 @@ def test_it_uses_the_capacity_override_for_the_date(queue):
 def test_approved_vulnerable_households_are_seated_first(queue):
     port = Port.objects.get(code="laredo")
     newest = Household.objects.filter(preferred_port=port, size__lte=3).order_by("-registered_at").first()
-    VulnerabilityRequest.objects.create(household=newest, category="medical", description="Dialysis", urgency=1,
-                                        status=VulnerabilityRequest.Status.APPROVED)
+    VulnerabilityRequest.objects.create(
+        household=newest,
+        category="medical",
+        description="Dialysis",
+        urgency=1,
+        status=VulnerabilityRequest.Status.APPROVED,
+    )
     allocate()
     assert Appointment.objects.get(household=newest).share == Appointment.Share.RESERVED
 

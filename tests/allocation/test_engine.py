@@ -152,8 +152,9 @@ def run_days(entries: list[Entry], capacity: int, days: int, policy: Policy = OU
             seated_on[pool.references[seat.index]] = day
             del waiting[pool.references[seat.index]]
         carried = {pool.references[i] for i in result.carried_over}
-        waiting = {ref: Entry(e.reference, e.port, e.size, e.priority, e.urgency, ref in carried)
-                   for ref, e in waiting.items()}
+        waiting = {
+            ref: Entry(e.reference, e.port, e.size, e.priority, e.urgency, ref in carried) for ref, e in waiting.items()
+        }
     return seated_on
 
 
@@ -185,7 +186,11 @@ def test_it_refuses_a_pool_out_of_canonical_order():
         return Pool([f"R{i}" for i in range(n)], ports, [1] * n, priorities, [0] * n, [0] * n)
 
     check_canonical(pool([1, 1, 2, 2], [5, 6, 1, 2]))
-    for ports, priorities in [([1, 2, 1, 2], [1, 2, 3, 4]), ([2, 2, 1, 1], [1, 2, 3, 4]), ([1, 1, 2], [6, 5, 1]),
-                              ([3, 1, 2, 3], [1, 1, 1, 1])]:
+    for ports, priorities in [
+        ([1, 2, 1, 2], [1, 2, 3, 4]),
+        ([2, 2, 1, 1], [1, 2, 3, 4]),
+        ([1, 1, 2], [6, 5, 1]),
+        ([3, 1, 2, 3], [1, 1, 1, 1]),
+    ]:
         with pytest.raises(ValueError):
             check_canonical(pool(ports, priorities))

@@ -10,10 +10,13 @@ MONDAY_2030_01_07 = 1_893_974_400
 
 
 def weekly_pool(weeks: int = 10, per_week: int = 40) -> Pool:
-    return Pool.from_entries([
-        Entry(f"W{w:02d}-{n:03d}", 1, 1 + n % 3, MONDAY_2030_01_07 + w * 7 * 86400 + n * 60)
-        for w in range(weeks) for n in range(per_week)
-    ])
+    return Pool.from_entries(
+        [
+            Entry(f"W{w:02d}-{n:03d}", 1, 1 + n % 3, MONDAY_2030_01_07 + w * 7 * 86400 + n * 60)
+            for w in range(weeks)
+            for n in range(per_week)
+        ]
+    )
 
 
 def test_week_start_is_the_monday():

@@ -11,8 +11,9 @@ from tests.allocation.conftest import DAY
 
 
 def test_the_range_runs_from_all_seats_to_the_waiting_share_alone():
-    estimate = estimate_wait(households_ahead=99, people_ahead=297, size=3, daily_capacity=100, waiting_share=60,
-                             lottery_chance=0.01)
+    estimate = estimate_wait(
+        households_ahead=99, people_ahead=297, size=3, daily_capacity=100, waiting_share=60, lottery_chance=0.01
+    )
     assert estimate.position == 100
     assert (estimate.earliest_days, estimate.latest_days) == (3, 5)
 

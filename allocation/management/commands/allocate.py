@@ -26,8 +26,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--date", required=True, type=parse_date, help="YYYY-MM-DD")
-        parser.add_argument("--seed", help="A public value such as a randomness beacon; without it one is generated "
-                            "and its SHA-256 commitment recorded before the draw.")
+        parser.add_argument(
+            "--seed",
+            help="A public value such as a randomness beacon; without it one is generated "
+            "and its SHA-256 commitment recorded before the draw.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Show what would happen; write nothing.")
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
 
@@ -47,16 +50,26 @@ class Command(BaseCommand):
 
     def _json(self, outcome, date: dt.date) -> str:
         run = outcome.run
-        return json.dumps({
-            "date": date.isoformat(), "changed": outcome.changed, "message": outcome.message,
-            "status": run.status if run else "dry_run", "seed_commitment": run.seed_commitment if run else None,
-            "seed": run.seed if run else None, "pool_hash": run.pool_hash if run else None,
-            "summary": outcome.summary, "statistics": outcome.statistics,
-        }, indent=2)
+        return json.dumps(
+            {
+                "date": date.isoformat(),
+                "changed": outcome.changed,
+                "message": outcome.message,
+                "status": run.status if run else "dry_run",
+                "seed_commitment": run.seed_commitment if run else None,
+                "seed": run.seed if run else None,
+                "pool_hash": run.pool_hash if run else None,
+                "summary": outcome.summary,
+                "statistics": outcome.statistics,
+            },
+            indent=2,
+        )
 
     def _table(self, summary: dict) -> str:
-        header = f"{'Port':<48} {'Capacity':>8} {'Reserved':>8} {'Waiting':>8} {'Lottery':>8} {'People':>7} " \
-                 f"{'Households':>10} {'Empty':>6}"
+        header = (
+            f"{'Port':<48} {'Capacity':>8} {'Reserved':>8} {'Waiting':>8} {'Lottery':>8} {'People':>7} "
+            f"{'Households':>10} {'Empty':>6}"
+        )
         lines = [header, "-" * len(header)]
         rows = list(summary["ports"].values()) + [{"name": "Total", **summary["totals"]}]
         for row in rows:
@@ -65,10 +78,13 @@ class Command(BaseCommand):
                 f"{row['people']:>7} {row['households']:>10} {row['capacity'] - row['people']:>6}"
             )
         policy = summary["policy"]
-        lines.append(f"Eligible households: {summary['pool']:,}. "
-                     f"Carried over to the next run: {summary['carried_over']}.")
-        lines.append(f"Policy {policy.get('version', '?')}: reserved {policy['reserved_share']} %, waiting time "
-                     f"{policy['waiting_share']} %, lottery {policy['lottery_share']} % ({policy['weighting']}).")
+        lines.append(
+            f"Eligible households: {summary['pool']:,}. Carried over to the next run: {summary['carried_over']}."
+        )
+        lines.append(
+            f"Policy {policy.get('version', '?')}: reserved {policy['reserved_share']} %, waiting time "
+            f"{policy['waiting_share']} %, lottery {policy['lottery_share']} % ({policy['weighting']})."
+        )
         return "\n".join(lines)
 
     def _footer(self, outcome) -> None:
@@ -81,7 +97,9 @@ class Command(BaseCommand):
         if run is not None and run.seed:
             self.stdout.write(f"Seed commitment {run.seed_commitment}\nSeed {run.seed}\nPool hash {run.pool_hash}")
         if run is not None and run.status == run.Status.HELD:
-            self.stdout.write(self.style.WARNING(
-                "HELD FOR REVIEW: the lottery looks skewed. No appointment is offered until an operator releases "
-                "the run (or voids it) in the admin."
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    "HELD FOR REVIEW: the lottery looks skewed. No appointment is offered until an operator releases "
+                    "the run (or voids it) in the admin."
+                )
+            )
