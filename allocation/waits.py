@@ -7,10 +7,15 @@ The range, in days from the next draw (see docs/allocation.md, "Expected wait"):
 - plus the daily chance of being drawn in the lottery before that.
 """
 
+import datetime as dt
 import math
+import time
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from allocation.models import AllocationRun, Port
@@ -46,35 +51,88 @@ def estimate_wait(
 
 
 def recent_capacity(port: Port) -> tuple[float, float]:
-    """Mean people per day over the last runs (the usual capacity before any), and the last lottery chance."""
+    """Mean people per day over the last runs (the usual capacity before any), and the last lottery chance.
+
+    Kept per process until a new run is recorded: the status page must not decode seven run
+    summaries on every view."""
+    latest = AllocationRun.objects.exclude(status=AllocationRun.Status.COMMITTED).aggregate(pk=Max("pk"))["pk"]
+    return _recent_capacity(port.code, port.daily_capacity, latest)
+
+
+@lru_cache(maxsize=64)
+def _recent_capacity(code: str, daily_capacity: int, latest_run: int | None) -> tuple[float, float]:
     recent = list(
         AllocationRun.objects.exclude(status=AllocationRun.Status.COMMITTED)
         .order_by("-date")
         .values_list("summary", "statistics")[:RECENT_RUNS]
     )
-    capacities = [s["ports"][port.code]["capacity"] for s, _ in recent if port.code in s.get("ports", {})]
-    capacity = sum(capacities) / len(capacities) if capacities else float(port.daily_capacity)
+    capacities = [s["ports"][code]["capacity"] for s, _ in recent if code in s.get("ports", {})]
+    capacity = sum(capacities) / len(capacities) if capacities else float(daily_capacity)
     chance = 0.0
     for row in recent[0][1].get("by_port", []) if recent else []:
-        if row["group"] == port.code and row["pool"]:
+        if row["group"] == code and row["pool"]:
             chance = row["selected"] / row["pool"]
     return capacity, chance
+
+
+class QueueDays:
+    """Waiting households and people per port and registration day (UTC), rebuilt at most every
+    half hour per process: one grouped scan instead of counting the whole queue on every view.
+    Earlier days change only at a draw or a cancellation (new registrations are always today,
+    which is counted exactly), so a half-hour-old count moves a position by a few places at most."""
+
+    def __init__(self, max_age_seconds: float = 1800) -> None:
+        self.max_age = max_age_seconds
+        self.built_at = -math.inf
+        self.by_port: dict[int, tuple[list[dt.date], list[int], list[int]]] = {}
+
+    def before(self, port_id: int, day: dt.date) -> tuple[int, int]:
+        """Households and people waiting at the port who registered on an earlier day."""
+        if time.monotonic() - self.built_at > self.max_age:
+            self.rebuild()
+        days, households, people = self.by_port.get(port_id, ([], [0], [0]))
+        i = bisect_left(days, day)
+        return households[i], people[i]
+
+    def rebuild(self) -> None:
+        rows = (
+            Household.objects.waiting()
+            .annotate(day=TruncDate("registered_at", tzinfo=dt.UTC))
+            .values_list("preferred_port_id", "day")
+            .annotate(households=Count("pk"), people=Sum("size"))
+            .order_by("preferred_port_id", "day")
+        )
+        by_port: dict[int, tuple[list[dt.date], list[int], list[int]]] = {}
+        for port_id, day, households, people in rows:
+            days, total_households, total_people = by_port.setdefault(port_id, ([], [0], [0]))
+            days.append(day)
+            total_households.append(total_households[-1] + households)
+            total_people.append(total_people[-1] + (people or 0))
+        self.by_port, self.built_at = by_port, time.monotonic()
+
+
+QUEUE_DAYS = QueueDays()
+
+
+def households_ahead(household: Household, queue: QueueDays = QUEUE_DAYS) -> tuple[int, int]:
+    """Households and people ahead at the port: earlier days from the cached counts, the same day counted exactly."""
+    registered = household.registered_at.astimezone(dt.UTC)
+    day_start = dt.datetime.combine(registered.date(), dt.time(), tzinfo=dt.UTC)
+    earlier_households, earlier_people = queue.before(household.preferred_port_id, registered.date())
+    same_day = (
+        Household.objects.waiting()
+        .filter(preferred_port_id=household.preferred_port_id, registered_at__gte=day_start)
+        .filter(Q(registered_at__lt=registered) | Q(registered_at=registered, pk__lt=household.pk))
+        .aggregate(households=Count("pk"), people=Sum("size"))
+    )
+    return earlier_households + same_day["households"], earlier_people + (same_day["people"] or 0)
 
 
 def wait_for(household: Household) -> WaitEstimate | None:
     """The estimate for a waiting household (None once it has an appointment or is closed)."""
     if household.status != Household.Status.WAITING:
         return None
-    ahead = (
-        Household.objects.waiting()
-        .filter(preferred_port_id=household.preferred_port_id)
-        .filter(
-            Q(registered_at__lt=household.registered_at) | Q(registered_at=household.registered_at, pk__lt=household.pk)
-        )
-        .aggregate(households=Count("pk"), people=Sum("size"))
-    )
+    ahead_households, ahead_people = households_ahead(household)
     capacity, chance = recent_capacity(household.preferred_port)
     policy = policy_for(timezone.localdate())
-    return estimate_wait(
-        ahead["households"], ahead["people"] or 0, household.size, capacity, policy.waiting_share, chance
-    )
+    return estimate_wait(ahead_households, ahead_people, household.size, capacity, policy.waiting_share, chance)

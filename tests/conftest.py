@@ -28,6 +28,15 @@ def _plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_wait_caches():
+    """The wait estimate keeps per-process counts; each test starts from its own database."""
+    from allocation import waits
+
+    waits.QUEUE_DAYS.built_at = float("-inf")
+    waits._recent_capacity.cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def _postgres_only(request):
     if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run ./scripts/test.sh")

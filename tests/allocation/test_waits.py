@@ -3,9 +3,10 @@
 import io
 
 from django.core.management import call_command
+from django.db.models import Count, Q, Sum
 
 from allocation.models import Port
-from allocation.waits import estimate_wait, wait_for
+from allocation.waits import QueueDays, estimate_wait, households_ahead, wait_for
 from registrations.models import Household
 from tests.allocation.conftest import DAY
 
@@ -40,3 +41,18 @@ def test_the_estimate_uses_recent_runs_and_stops_once_offered(queue):
     estimate = wait_for(waiting)
     assert 0 < estimate.lottery_chance < 1
     assert estimate.earliest_days <= estimate.latest_days
+
+
+def test_the_cached_day_counts_give_the_exact_position(queue):
+    days = QueueDays()
+    for household in Household.objects.waiting().order_by("?")[:25]:
+        exact = (
+            Household.objects.waiting()
+            .filter(preferred_port_id=household.preferred_port_id)
+            .filter(
+                Q(registered_at__lt=household.registered_at)
+                | Q(registered_at=household.registered_at, pk__lt=household.pk)
+            )
+            .aggregate(households=Count("pk"), people=Sum("size"))
+        )
+        assert households_ahead(household, days) == (exact["households"], exact["people"] or 0)
