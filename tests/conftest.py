@@ -1,4 +1,8 @@
-"""The people of our test stories, and the pieces every test needs."""
+"""The people of our test stories, and the pieces every test needs.
+
+Tests that need real transactions use `django_db(transaction=True, serialized_rollback=True)`:
+their flush would otherwise remove the reference data the migrations load (ports, places, the
+policy) and make PostgreSQL restore content types twice for the next such test."""
 
 import re
 

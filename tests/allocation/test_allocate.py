@@ -162,7 +162,7 @@ def test_a_missed_appointment_returns_the_household_with_its_priority(queue):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runs_at_once_cannot_both_proceed():
     import threading
 

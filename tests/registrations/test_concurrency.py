@@ -11,7 +11,7 @@ from tests.conftest import FAMILY, household_post, sign_in
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_submits_of_the_same_person_leave_them_in_one_household(matamoros, brownsville):
     clients = []
     for phone in ("+528681110001", "+528681110002", "+528681110003", "+528681110004"):
