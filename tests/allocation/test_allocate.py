@@ -190,3 +190,15 @@ def test_two_runs_at_once_cannot_both_proceed():
     assert sorted(o.changed for o in outcomes) == [False, True]
     run = AllocationRun.objects.get(date=DAY)
     assert Appointment.objects.filter(run=run).count() == sum(p["households"] for p in run.summary["ports"].values())
+
+
+def test_the_commitment_can_be_published_before_the_draw(queue, client):
+    out = io.StringIO()
+    call_command("allocate", "--date", DAY.isoformat(), "--commit-only", stdout=out)
+    run = AllocationRun.objects.get(date=DAY)
+    assert run.seed_commitment in out.getvalue() and not run.seed and not Appointment.objects.exists()
+    page = client.get(f"/draws/{DAY.isoformat()}").content.decode()
+    assert run.seed_commitment in page and run.sealed_seed not in page
+    call_command("allocate", "--date", DAY.isoformat(), stdout=io.StringIO())
+    run.refresh_from_db()
+    assert run.seed and Appointment.objects.exists()

@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from allocation.runs import AllocationError, allocate_date, timed
+from allocation.runs import AllocationError, allocate_date, commit_seed, timed
 
 
 def parse_date(text: str) -> dt.date:
@@ -32,9 +32,21 @@ class Command(BaseCommand):
             "and its SHA-256 commitment recorded before the draw.",
         )
         parser.add_argument("--dry-run", action="store_true", help="Show what would happen; write nothing.")
+        parser.add_argument(
+            "--commit-only",
+            action="store_true",
+            help="Only record (and print) the seed commitment, to publish it on /draws before the draw.",
+        )
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
 
-    def handle(self, *args, date: dt.date, seed: str | None, dry_run: bool, json: bool, **options):
+    def handle(self, *args, date: dt.date, seed: str | None, dry_run: bool, json: bool, commit_only: bool, **options):
+        if commit_only:
+            try:
+                run = commit_seed(date, seed)
+            except AllocationError as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(f"Seed commitment for {date}: {run.seed_commitment} (published on /draws/{date}).")
+            return
         progress = timed(self.stderr.write) if sys.stderr.isatty() and not json else (lambda step: None)
         try:
             outcome = allocate_date(date, seed=seed, dry_run=dry_run, progress=progress)
