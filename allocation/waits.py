@@ -50,13 +50,34 @@ def estimate_wait(
     return WaitEstimate(households_ahead + 1, people_ahead, earliest or 0, latest, lottery_chance)
 
 
-def recent_capacity(port: Port) -> tuple[float, float]:
+class DrawFacts:
+    """The latest recorded run and the waiting-time share in force, re-read at most every minute per
+    process: they change once a day, and the status page is the busiest page of all."""
+
+    def __init__(self, max_age_seconds: float = 60) -> None:
+        self.max_age = max_age_seconds
+        self.read_at = -math.inf
+        self.latest_run: int | None = None
+        self.waiting_share = 0
+
+    def get(self) -> tuple[int | None, int]:
+        if time.monotonic() - self.read_at > self.max_age:
+            done = AllocationRun.objects.exclude(status=AllocationRun.Status.COMMITTED)
+            self.latest_run = done.aggregate(pk=Max("pk"))["pk"]
+            self.waiting_share = policy_for(timezone.localdate()).waiting_share
+            self.read_at = time.monotonic()
+        return self.latest_run, self.waiting_share
+
+
+DRAW_FACTS = DrawFacts()
+
+
+def recent_capacity(port: Port, latest_run: int | None) -> tuple[float, float]:
     """Mean people per day over the last runs (the usual capacity before any), and the last lottery chance.
 
     Kept per process until a new run is recorded: the status page must not decode seven run
     summaries on every view."""
-    latest = AllocationRun.objects.exclude(status=AllocationRun.Status.COMMITTED).aggregate(pk=Max("pk"))["pk"]
-    return _recent_capacity(port.code, port.daily_capacity, latest)
+    return _recent_capacity(port.code, port.daily_capacity, latest_run)
 
 
 @lru_cache(maxsize=64)
@@ -133,6 +154,6 @@ def wait_for(household: Household) -> WaitEstimate | None:
     if household.status != Household.Status.WAITING:
         return None
     ahead_households, ahead_people = households_ahead(household)
-    capacity, chance = recent_capacity(household.preferred_port)
-    policy = policy_for(timezone.localdate())
-    return estimate_wait(ahead_households, ahead_people, household.size, capacity, policy.waiting_share, chance)
+    latest_run, waiting_share = DRAW_FACTS.get()
+    capacity, chance = recent_capacity(household.preferred_port, latest_run)
+    return estimate_wait(ahead_households, ahead_people, household.size, capacity, waiting_share, chance)

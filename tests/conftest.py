@@ -37,6 +37,7 @@ def _fresh_wait_caches():
     from allocation import waits
 
     waits.QUEUE_DAYS.built_at = float("-inf")
+    waits.DRAW_FACTS.read_at = float("-inf")
     waits._recent_capacity.cache_clear()
 
 

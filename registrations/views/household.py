@@ -29,7 +29,9 @@ DUPLICATE_REPEATED = gettext_lazy("You have entered this person twice. Remove on
 
 
 def _own_household(request: HtmxHttpRequest) -> Household | None:
-    return Household.objects.filter(applicant=request.applicant).select_related("preferred_port").first()
+    return (
+        Household.objects.filter(applicant=request.applicant).select_related("preferred_port", "current_place").first()
+    )
 
 
 def _own_member(request: HtmxHttpRequest, pk: int) -> Member:

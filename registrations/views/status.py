@@ -7,19 +7,14 @@ from registrations.models import Household
 
 
 def status_context(household: Household) -> dict:
-    appointment = appointments.live_appointment(household)
-    if appointment is not None:
+    """One query for the latest appointment: live, it is shown; ended, it explains the wait."""
+    latest = Appointment.objects.filter(household=household).select_related("port").order_by("-created_at").first()
+    if latest is not None and latest.status in Appointment.LIVE:
+        appointment = latest
         return {
             "appointment": appointment,
             "window_start": appointment.window_start,
             "window_end": appointment.window_end,
             "confirm_by": appointments.confirm_deadline(appointment),
         }
-    ended = (
-        Appointment.objects.filter(household=household)
-        .exclude(status__in=Appointment.LIVE)
-        .select_related("port")
-        .order_by("-created_at")
-        .first()
-    )
-    return {"appointment": None, "ended": ended, "wait": wait_for(household)}
+    return {"appointment": None, "ended": latest, "wait": wait_for(household)}
