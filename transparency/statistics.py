@@ -1,6 +1,7 @@
 """Aggregate figures for the public statistics page: no row here identifies anyone."""
 
 import datetime as dt
+import math
 import statistics as stats
 from collections import defaultdict
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ from django.utils import timezone
 from allocation.models import Appointment
 
 LOOKBACK_DAYS = 60
+LABEL_SPACE = 14  # room under the bars for their labels
+VALUE_SPACE = 12  # room above the tallest bar for its number
 
 
 @dataclass
@@ -73,21 +76,27 @@ def waits_by_port(today: dt.date | None = None) -> list[WaitFigures]:
     ]
 
 
-def bar_chart(values: list[tuple[str, int]], width: int = 320, height: int = 120) -> dict:
-    """Bars for a server-drawn SVG: positions in the SVG's own units, tallest bar full height."""
+def bar_chart(values: list[tuple[str, int]], width: int = 320, height: int = 140) -> dict:
+    """Bars for a server-drawn SVG, in the SVG's own units: the tallest bar fills the plot, each bar
+    has its number above it, and about eight labels fit under the bars without overlapping."""
     top = max((v for _label, v in values), default=0) or 1
+    plot = height - LABEL_SPACE - VALUE_SPACE
     step = width / max(len(values), 1)
+    every = math.ceil(len(values) / 8) or 1
     bars = []
     for i, (label, value) in enumerate(values):
-        bar_height = round(value / top * (height - 14), 1)
+        bar_height = round(value / top * plot, 1)
         bars.append(
             {
                 "x": round(i * step + 1, 1),
-                "y": round(height - bar_height, 1),
+                "y": round(VALUE_SPACE + plot - bar_height, 1),
                 "width": round(max(step - 2, 1), 1),
                 "height": bar_height,
+                "middle": round(i * step + step / 2, 1),
+                "value_y": round(VALUE_SPACE + plot - bar_height - 2, 1),
                 "label": label,
+                "short_label": label.split(",")[0][:10] if i % every == 0 else "",
                 "value": value,
             }
         )
-    return {"width": width, "height": height, "bars": bars, "top": top}
+    return {"width": width, "height": height, "bars": bars, "label_y": height - 3}

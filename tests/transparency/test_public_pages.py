@@ -45,8 +45,9 @@ def test_percentile_is_nearest_rank():
 
 
 def test_bar_chart_scales_to_the_tallest_bar():
-    chart = bar_chart([("a", 10), ("b", 5)], width=100, height=114)
+    chart = bar_chart([("Brownsville, TX", 10), ("Hidalgo, TX", 5)], width=100, height=126)
     assert chart["bars"][0]["height"] == 100 and chart["bars"][1]["height"] == 50
+    assert [bar["short_label"] for bar in chart["bars"]] == ["Brownsvill", "Hidalgo"]
 
 
 @pytest.mark.django_db
