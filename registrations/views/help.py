@@ -1,7 +1,7 @@
 """Asking for help: the reserved share for a vulnerable case, and sharing the household with an NGO."""
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,20 @@ from staff.models import Organisation
 from staff.services import share_with
 
 
+def send_vulnerability_request(request: HttpRequest, form: VulnerabilityForm, household: Household, done: str) -> str:
+    """The one way a request for the reserved share is sent, by the household or by an NGO."""
+    data = form.cleaned_data
+    return vulnerability.request_review(
+        household,
+        data["category"],
+        data["description"],
+        data["urgency"],
+        key=data["idempotency_key"] or new_key(),
+        request_hash=payload_hash(post_items(request)),
+        result_url=done,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 @applicant_required
@@ -27,15 +41,7 @@ def vulnerability_request(request: HtmxHttpRequest) -> HttpResponse:
     form = VulnerabilityForm(request.POST or None, initial={"idempotency_key": new_key()})
     if request.method == "POST" and form.is_valid():
         try:
-            url = vulnerability.request_review(
-                household,
-                form.cleaned_data["category"],
-                form.cleaned_data["description"],
-                form.cleaned_data["urgency"],
-                key=form.cleaned_data["idempotency_key"] or new_key(),
-                request_hash=payload_hash(post_items(request)),
-                result_url=reverse("household"),
-            )
+            url = send_vulnerability_request(request, form, household, reverse("household"))
         except KeyReused:
             return render(request, "errors/key_reused.html", status=422)
         messages.success(request, _("Your request was sent. A person will review it. You keep your place in line."))

@@ -52,6 +52,14 @@ def _locked(request: HtmxHttpRequest) -> HttpResponse:
     return redirect("household")
 
 
+def show_duplicates(forms_: list, duplicate: DuplicatePerson) -> None:
+    """Put the duplicate message beside each person it concerns; everything typed stays in the form."""
+    for i in duplicate.elsewhere:
+        forms_[i].add_error("given_names", DUPLICATE_ELSEWHERE)
+    for i in duplicate.repeated:
+        forms_[i].add_error("given_names", DUPLICATE_REPEATED)
+
+
 def _member_forms(formset) -> list:
     """The filled-in member forms: a blank row added by mistake is ignored."""
     return [form for i, form in enumerate(formset.forms) if i == 0 or form.has_changed()]
@@ -99,10 +107,7 @@ def household_new(request: HtmxHttpRequest) -> HttpResponse:
                 request_hash=payload_hash(post_items(request)),
             )
         except DuplicatePerson as duplicate:
-            for i in duplicate.elsewhere:
-                forms_[i].add_error("given_names", DUPLICATE_ELSEWHERE)
-            for i in duplicate.repeated:
-                forms_[i].add_error("given_names", DUPLICATE_REPEATED)
+            show_duplicates(forms_, duplicate)
         except KeyReused:
             return _key_reused(request)
         else:

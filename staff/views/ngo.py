@@ -14,13 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import devices_for_user
 from django_otp.forms import OTPAuthenticationForm
 
-from registrations import vulnerability
 from registrations.forms import HouseholdDetailsForm, MemberFormSet, VulnerabilityForm
 from registrations.households import DuplicatePerson
 from registrations.idempotency import KeyReused, payload_hash
 from registrations.ratelimit import rate_limit
 from registrations.views.common import error_list, new_key, post_items
-from registrations.views.household import DUPLICATE_ELSEWHERE, DUPLICATE_REPEATED, _member_forms
+from registrations.views.help import send_vulnerability_request
+from registrations.views.household import _member_forms, show_duplicates
 from staff import services
 from staff.access import get_household_for_staff, households_for, staff_required
 from staff.forms import ReferenceForm
@@ -98,10 +98,7 @@ def household_new(request: HttpRequest) -> HttpResponse:
                 request_hash=payload_hash(post_items(request)),
             )
         except DuplicatePerson as duplicate:
-            for i in duplicate.elsewhere:
-                forms_[i].add_error("given_names", DUPLICATE_ELSEWHERE)
-            for i in duplicate.repeated:
-                forms_[i].add_error("given_names", DUPLICATE_REPEATED)
+            show_duplicates(forms_, duplicate)
         except KeyReused:
             return render(request, "errors/key_reused.html", status=422)
         else:
@@ -145,15 +142,7 @@ def vulnerability_new(request: HttpRequest, reference: str) -> HttpResponse:
     form = VulnerabilityForm(request.POST or None, initial={"idempotency_key": new_key()})
     if request.method == "POST" and form.is_valid():
         try:
-            url = vulnerability.request_review(
-                household,
-                form.cleaned_data["category"],
-                form.cleaned_data["description"],
-                form.cleaned_data["urgency"],
-                key=form.cleaned_data["idempotency_key"] or new_key(),
-                request_hash=payload_hash(post_items(request)),
-                result_url=f"/staff/households/{household.reference}",
-            )
+            url = send_vulnerability_request(request, form, household, f"/staff/households/{household.reference}")
         except KeyReused:
             return render(request, "errors/key_reused.html", status=422)
         messages.success(request, _("Request sent. An operator will review it."))
