@@ -140,7 +140,7 @@ def register_household(
 def add_member(household: Household, member: MemberData, key: str, request_hash: str) -> str:
     """Add one person; the household keeps its registration time. After an offer, the person joins
     the appointment if its window has room, or the whole household is rescheduled together."""
-    from allocation.appointments import grow_for_new_member
+    from allocation.appointments import grow_for_new_member  # allocation imports this module's models
 
     with transaction.atomic():
         claimed = idempotency.claim(f"household:{household.pk}", key, request_hash)
