@@ -42,7 +42,7 @@ def confirm(appointment: Appointment) -> bool:
 
 def cancel(appointment: Appointment) -> None:
     """The household cannot come: the seat is freed, the household waits again with its priority."""
-    end_appointment(appointment, Appointment.Status.CANCELLED)
+    end_appointment(appointment, Appointment.Status.CANCELLED, Appointment.CancelReason.HOUSEHOLD)
 
 
 def expire_offers(now: dt.datetime | None = None) -> int:
@@ -97,5 +97,5 @@ def grow_for_new_member(household: Household) -> str:
         if day_people + 1 <= day_capacity and window_people + 1 <= window_capacity:
             Appointment.objects.filter(pk=appointment.pk).update(people=appointment.people + 1)
             return "joined"
-    end_appointment(appointment, Appointment.Status.CANCELLED)
+    end_appointment(appointment, Appointment.Status.CANCELLED, Appointment.CancelReason.RESCHEDULED)
     return "rescheduled"

@@ -172,6 +172,11 @@ class Appointment(models.Model):
         MISSED = "missed", _("Missed")
         EXPIRED = "expired", _("Expired")
 
+    class CancelReason(models.TextChoices):
+        HOUSEHOLD = "household", _("Cancelled by the household")
+        RESCHEDULED = "rescheduled", _("A person joined and the time had no room: the household is rescheduled")
+        VOIDED = "voided", _("The draw was voided after review")
+
     LIVE = [Status.HELD, Status.OFFERED, Status.CONFIRMED, Status.CHECKED_IN]
 
     run = models.ForeignKey(AllocationRun, on_delete=models.PROTECT, related_name="appointments")
@@ -183,6 +188,8 @@ class Appointment(models.Model):
     people = models.PositiveSmallIntegerField(help_text="Household size when the seat was given.")
     share = models.CharField(max_length=10, choices=Share.choices)
     status = models.CharField(max_length=12, choices=Status.choices)
+    # Why a cancelled appointment was cancelled, so the household is told plainly.
+    cancel_reason = models.CharField(max_length=12, choices=CancelReason.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

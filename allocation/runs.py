@@ -299,20 +299,22 @@ def void_run(run: AllocationRun) -> int:
         run = AllocationRun.objects.select_for_update().get(pk=run.pk)
         if run.status != AllocationRun.Status.HELD:
             raise AllocationError("Only a run held for review can be voided.")
-        count = run.appointments.filter(status=Appointment.Status.HELD).update(status=Appointment.Status.CANCELLED)
+        count = run.appointments.filter(status=Appointment.Status.HELD).update(
+            status=Appointment.Status.CANCELLED, cancel_reason=Appointment.CancelReason.VOIDED
+        )
         run.status = AllocationRun.Status.VOIDED
         run.save(update_fields=["status"])
     return count
 
 
-def end_appointment(appointment: Appointment, status: str) -> None:
+def end_appointment(appointment: Appointment, status: str, reason: str = "") -> None:
     """A cancelled, missed or expired appointment puts the household back in the queue; its priority stays."""
     if status not in (Appointment.Status.CANCELLED, Appointment.Status.MISSED, Appointment.Status.EXPIRED):
         raise ValueError(status)
     with transaction.atomic():
         changed = Appointment.objects.filter(
             pk=appointment.pk, status__in=[Appointment.Status.OFFERED, Appointment.Status.CONFIRMED]
-        ).update(status=status)
+        ).update(status=status, cancel_reason=reason)
         if changed:
             Household.objects.filter(
                 pk=appointment.household_id, status__in=[Household.Status.OFFERED, Household.Status.CONFIRMED]
