@@ -60,7 +60,7 @@ def show_duplicates(forms_: list, duplicate: DuplicatePerson) -> None:
         forms_[i].add_error("given_names", DUPLICATE_REPEATED)
 
 
-def _member_forms(formset) -> list:
+def filled_member_forms(formset) -> list:
     """The filled-in member forms: a blank row added by mistake is ignored."""
     return [form for i, form in enumerate(formset.forms) if i == 0 or form.has_changed()]
 
@@ -97,7 +97,7 @@ def household_new(request: HtmxHttpRequest) -> HttpResponse:
         details._errors = ErrorDict()
         return _render_new(request, details, formset, [], template=template)
     if details.is_valid() and formset.is_valid() and not details.far_port_km():
-        forms_ = _member_forms(formset)
+        forms_ = filled_member_forms(formset)
         try:
             url = households.register_household(
                 request.applicant,

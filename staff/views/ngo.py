@@ -20,7 +20,7 @@ from registrations.idempotency import KeyReused, payload_hash
 from registrations.ratelimit import rate_limit
 from registrations.views.common import error_list, new_key, post_items
 from registrations.views.help import send_vulnerability_request
-from registrations.views.household import _member_forms, show_duplicates
+from registrations.views.household import filled_member_forms, show_duplicates
 from staff import services
 from staff.access import get_household_for_staff, households_for, staff_required
 from staff.forms import ReferenceForm
@@ -87,7 +87,7 @@ def household_new(request: HttpRequest) -> HttpResponse:
     details = HouseholdDetailsForm(request.POST or None, initial={"idempotency_key": new_key(), "language": "es"})
     formset = MemberFormSet(request.POST or None, prefix="members")
     if request.method == "POST" and details.is_valid() and formset.is_valid() and not details.far_port_km():
-        forms_ = _member_forms(formset)
+        forms_ = filled_member_forms(formset)
         try:
             result = services.register_without_phone(
                 request.staff.organisation,
