@@ -37,12 +37,15 @@ if ! cmp -s requirements.txt .venv/.requirements.installed 2>/dev/null; then
   cp requirements.txt .venv/.requirements.installed
 fi
 command -v msgfmt >/dev/null 2>&1 || apt_install gettext
-# Browser tests and page budgets: Debian's Chromium (Playwright's own download does not work
-# here, so never `playwright install`) and axe-core from npm, kept out of git under .venv/.
-[ -x /usr/bin/chromium ] || apt_install chromium
-if [ ! -f .venv/node/node_modules/axe-core/axe.min.js ]; then
-  command -v npm >/dev/null 2>&1 || apt_install npm
-  npm install --prefix .venv/node --no-save --no-audit --no-fund --silent axe-core@4.14.1
-fi
+
+install_browser_tools() {
+  # Browser tests and page budgets: Debian's Chromium (Playwright's own download does not work
+  # here, so never `playwright install`) and axe-core from npm, kept out of git under .venv/.
+  [ -x /usr/bin/chromium ] || apt_install chromium
+  if [ ! -f .venv/node/node_modules/axe-core/axe.min.js ]; then
+    command -v npm >/dev/null 2>&1 || apt_install npm
+    npm install --prefix .venv/node --no-save --no-audit --no-fund --silent axe-core@4.14.1
+  fi
+}
 .venv/bin/python manage.py compilemessages --ignore=.venv -v 0
 .venv/bin/python manage.py collectstatic --noinput -v 0

@@ -14,6 +14,7 @@ echo "== Tests on SQLite"
 .venv/bin/python -m pytest -q -p no:randomly -m "not browser" "$@"
 
 if [ -z "${CITA_SKIP_BROWSER:-}" ]; then
+  install_browser_tools
   echo "== Browser tests (headless Chromium, SQLite)"
   .venv/bin/python -m pytest -q -p no:randomly -m browser tests/browser
   echo "== Page budgets (Regular 2G)"
