@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "registrations.middleware.ApplicantMiddleware",
+    "registrations.middleware.ResendMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "config.pwa.NoStoreMiddleware",
 ]

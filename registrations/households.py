@@ -127,14 +127,14 @@ def register_household(
 
     Returns the URL of the result, the same for every resend of the same submit.
     """
-    with transaction.atomic():
-        claimed = idempotency.claim(f"applicant:{applicant.pk}", key, request_hash)
-        if isinstance(claimed, str):
-            return claimed
+
+    def apply() -> str:
         if Household.objects.filter(applicant=applicant).exists():
-            return idempotency.record(claimed, reverse("household"))
+            return reverse("household")
         create_household(applicant, details, members)
-        return idempotency.record(claimed, reverse("household_registered"))
+        return reverse("household_registered")
+
+    return idempotency.run_once(f"applicant:{applicant.pk}", key, request_hash, apply)
 
 
 def add_member(household: Household, member: MemberData, key: str, request_hash: str) -> str:
@@ -142,10 +142,7 @@ def add_member(household: Household, member: MemberData, key: str, request_hash:
     the appointment if its window has room, or the whole household is rescheduled together."""
     from allocation.appointments import grow_for_new_member  # allocation imports this module's models
 
-    with transaction.atomic():
-        claimed = idempotency.claim(f"household:{household.pk}", key, request_hash)
-        if isinstance(claimed, str):
-            return claimed
+    def apply() -> str:
         locked = Household.objects.select_for_update().get(pk=household.pk)
         if not locked.can_add_members:
             raise MembersLocked
@@ -154,15 +151,15 @@ def add_member(household: Household, member: MemberData, key: str, request_hash:
         _resize(locked)
         if locked.status != Household.Status.WAITING:
             grow_for_new_member(locked)
-        return idempotency.record(claimed, reverse("household"))
+        return reverse("household")
+
+    return idempotency.run_once(f"household:{household.pk}", key, request_hash, apply)
 
 
 def change_member(member: Member, data: MemberData, key: str, request_hash: str) -> str:
     """Correct a person's details; the duplicate rule still holds."""
-    with transaction.atomic():
-        claimed = idempotency.claim(f"household:{member.household_id}", key, request_hash)
-        if isinstance(claimed, str):
-            return claimed
+
+    def apply() -> str:
         household = Household.objects.select_for_update().get(pk=member.household_id)
         if not household.can_change_members:
             raise MembersLocked
@@ -176,30 +173,30 @@ def change_member(member: Member, data: MemberData, key: str, request_hash: str)
         except IntegrityError:
             _check_duplicates([data], exclude_member_ids=[member.pk])
             raise
-        return idempotency.record(claimed, reverse("household"))
+        return reverse("household")
+
+    return idempotency.run_once(f"household:{member.household_id}", key, request_hash, apply)
 
 
 def remove_member(member: Member, key: str) -> str:
     """Take a person off the household. The last person cannot be removed."""
-    with transaction.atomic():
-        claimed = idempotency.claim(f"household:{member.household_id}", key, f"remove:{member.pk}")
-        if isinstance(claimed, str):
-            return claimed
+
+    def apply() -> str:
         household = Household.objects.select_for_update().get(pk=member.household_id)
         if not household.can_change_members:
             raise MembersLocked
         if household.members.filter(is_active=True).count() > 1:
             member.delete()
             _resize(household)
-        return idempotency.record(claimed, reverse("household"))
+        return reverse("household")
+
+    return idempotency.run_once(f"household:{member.household_id}", key, f"remove:{member.pk}", apply)
 
 
 def change_details(household: Household, details: HouseholdDetails, key: str, request_hash: str) -> str:
     """Change where the household is, its port and contact; never its registration time."""
-    with transaction.atomic():
-        claimed = idempotency.claim(f"household:{household.pk}", key, request_hash)
-        if isinstance(claimed, str):
-            return claimed
+
+    def apply() -> str:
         household.current_place = details.current_place
         household.preferred_port_id = details.preferred_port_id
         household.contact_phone = details.contact_phone
@@ -215,4 +212,6 @@ def change_details(household: Household, details: HouseholdDetails, key: str, re
                 "updated_at",
             ]
         )  # save() keeps the contact blind indexes in step
-        return idempotency.record(claimed, reverse("household"))
+        return reverse("household")
+
+    return idempotency.run_once(f"household:{household.pk}", key, request_hash, apply)

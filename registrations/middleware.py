@@ -1,10 +1,12 @@
-"""Attach the signed-in applicant (or None) to each request. Only requests that carry a
-session cookie touch the database for it."""
+"""Attach the signed-in applicant (or None) to each request (only requests that carry a session
+cookie touch the database for it), and answer resent submits alike on every form."""
 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
+from registrations.idempotency import KeyInFlight, KeyReused
 from registrations.models import Applicant
 
 SESSION_KEY = "applicant_id"
@@ -24,3 +26,25 @@ class ApplicantMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.applicant = _load(request)
         return self.get_response(request)
+
+
+class ResendMiddleware:
+    """Answer a resent submit the same way on every form: a key still being applied gets 409 with
+    the form ready to send again, a key reused for different answers gets 422."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, KeyInFlight):
+            fields = [(name, value) for name, values in request.POST.lists() for value in values]
+            context = {"fields": [(n, v) for n, v in fields if n != "csrfmiddlewaretoken"], "action": request.path}
+            response = render(request, "errors/key_in_flight.html", context, status=409)
+            response["Retry-After"] = "5"
+            return response
+        if isinstance(exception, KeyReused):
+            return render(request, "errors/key_reused.html", status=422)
+        return None

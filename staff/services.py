@@ -34,10 +34,9 @@ def register_without_phone(
 
     A resend of the same submit returns the reference only (the codes were shown once).
     """
-    with transaction.atomic():
-        claimed = idempotency.claim(f"organisation:{organisation.pk}", key, request_hash)
-        if isinstance(claimed, str):
-            return claimed
+    made: list[AssistedRegistration] = []
+
+    def apply() -> str:
         applicant = Applicant.objects.create(address=None, language=details.language)
         household = create_household(applicant, details, members)
         codes = issue_recovery_codes(applicant)
@@ -45,8 +44,11 @@ def register_without_phone(
             organisation=organisation, household=household, reason=OrganisationHousehold.Reason.REGISTERED
         )
         AuditEntry.objects.create(actor=actor, action="register household", household_reference=household.reference)
-        idempotency.record(claimed, household.reference)
-        return AssistedRegistration(reference=household.reference, recovery_codes=codes)
+        made.append(AssistedRegistration(reference=household.reference, recovery_codes=codes))
+        return household.reference
+
+    reference = idempotency.run_once(f"organisation:{organisation.pk}", key, request_hash, apply)
+    return made[0] if made else reference
 
 
 def share_with(household: Household, organisation: Organisation) -> None:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from registrations import vulnerability
 from registrations.forms import VulnerabilityForm
-from registrations.idempotency import KeyReused, payload_hash
+from registrations.idempotency import payload_hash
 from registrations.models import Household
 from registrations.views.common import HtmxHttpRequest, applicant_required, error_list, new_key, post_items
 from staff.models import Organisation
@@ -40,10 +40,7 @@ def vulnerability_request(request: HtmxHttpRequest) -> HttpResponse:
         return redirect("household_new")
     form = VulnerabilityForm(request.POST or None, initial={"idempotency_key": new_key()})
     if request.method == "POST" and form.is_valid():
-        try:
-            url = send_vulnerability_request(request, form, household, reverse("household"))
-        except KeyReused:
-            return render(request, "errors/key_reused.html", status=422)
+        url = send_vulnerability_request(request, form, household, reverse("household"))
         messages.success(request, _("Your request was sent. A person will review it. You keep your place in line."))
         return redirect(url)
     context = {"form": form, "errors": error_list(form)}

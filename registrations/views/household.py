@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from registrations import households
 from registrations.forms import HouseholdDetailsForm, MemberFormSet, SingleMemberForm
 from registrations.households import DuplicatePerson, MembersLocked
-from registrations.idempotency import KeyReused, payload_hash
+from registrations.idempotency import payload_hash
 from registrations.models import Household, Member
 from registrations.ratelimit import rate_limit
 from registrations.views.common import HtmxHttpRequest, applicant_required, error_list, new_key, post_items
@@ -41,10 +41,6 @@ def _own_member(request: HtmxHttpRequest, pk: int) -> Member:
 
 def _done(request: HtmxHttpRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
-def _key_reused(request: HtmxHttpRequest) -> HttpResponse:
-    return render(request, "errors/key_reused.html", status=422)
 
 
 def _locked(request: HtmxHttpRequest) -> HttpResponse:
@@ -108,8 +104,6 @@ def household_new(request: HtmxHttpRequest) -> HttpResponse:
             )
         except DuplicatePerson as duplicate:
             show_duplicates(forms_, duplicate)
-        except KeyReused:
-            return _key_reused(request)
         else:
             return _done(request, url)
     status = 400 if error_list(details, formset) else 200
@@ -162,8 +156,6 @@ def member_add(request: HtmxHttpRequest) -> HttpResponse:
             )
         except DuplicatePerson as duplicate:
             form.add_error("given_names", DUPLICATE_ELSEWHERE if duplicate.elsewhere else DUPLICATE_REPEATED)
-        except KeyReused:
-            return _key_reused(request)
         except MembersLocked:
             return _locked(request)
         else:
@@ -195,8 +187,6 @@ def member_change(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             )
         except DuplicatePerson:
             form.add_error("given_names", DUPLICATE_ELSEWHERE)
-        except KeyReused:
-            return _key_reused(request)
         except MembersLocked:
             return _locked(request)
         else:
@@ -246,15 +236,12 @@ def details_change(request: HtmxHttpRequest) -> HttpResponse:
     }
     form = HouseholdDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid() and not form.far_port_km():
-        try:
-            url = households.change_details(
-                own,
-                form.details(),
-                form.cleaned_data["idempotency_key"] or new_key(),
-                payload_hash(post_items(request)),
-            )
-        except KeyReused:
-            return _key_reused(request)
+        url = households.change_details(
+            own,
+            form.details(),
+            form.cleaned_data["idempotency_key"] or new_key(),
+            payload_hash(post_items(request)),
+        )
         messages.success(request, _("Changes saved."))
         return _done(request, url)
     status = 400 if form.errors else 200

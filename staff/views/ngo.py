@@ -16,7 +16,7 @@ from django_otp.forms import OTPAuthenticationForm
 
 from registrations.forms import HouseholdDetailsForm, MemberFormSet, VulnerabilityForm
 from registrations.households import DuplicatePerson
-from registrations.idempotency import KeyReused, payload_hash
+from registrations.idempotency import payload_hash
 from registrations.ratelimit import rate_limit
 from registrations.views.common import error_list, new_key, post_items
 from registrations.views.help import send_vulnerability_request
@@ -99,8 +99,6 @@ def household_new(request: HttpRequest) -> HttpResponse:
             )
         except DuplicatePerson as duplicate:
             show_duplicates(forms_, duplicate)
-        except KeyReused:
-            return render(request, "errors/key_reused.html", status=422)
         else:
             if isinstance(result, str):
                 return redirect("staff_slip", reference=result)
@@ -141,10 +139,7 @@ def vulnerability_new(request: HttpRequest, reference: str) -> HttpResponse:
     household = get_household_for_staff(request, reference, "open vulnerability request")
     form = VulnerabilityForm(request.POST or None, initial={"idempotency_key": new_key()})
     if request.method == "POST" and form.is_valid():
-        try:
-            url = send_vulnerability_request(request, form, household, f"/staff/households/{household.reference}")
-        except KeyReused:
-            return render(request, "errors/key_reused.html", status=422)
+        url = send_vulnerability_request(request, form, household, f"/staff/households/{household.reference}")
         messages.success(request, _("Request sent. An operator will review it."))
         return redirect(url)
     context = {"household": household, "form": form, "errors": error_list(form)}

@@ -1,0 +1,104 @@
+"""A submit sent again: while the first is still being saved, after it failed, after a worker died."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.utils import timezone
+
+from registrations import idempotency
+from registrations.idempotency import IN_FLIGHT_TIMEOUT, KeyInFlight, payload_hash
+from registrations.models import Applicant, Household, IdempotencyKey, Member
+from tests.conftest import FAMILY, household_post
+
+
+def _claimed_but_unfinished(maria, data: dict, age: dt.timedelta = dt.timedelta(0)) -> IdempotencyKey:
+    """What the database holds while a first submit with this form is still being saved."""
+    applicant = Applicant.objects.get(pk=maria.session["applicant_id"])
+    key = IdempotencyKey.objects.create(
+        scope=f"applicant:{applicant.pk}", key=data["idempotency_key"], request_hash=payload_hash(data.items())
+    )
+    IdempotencyKey.objects.filter(pk=key.pk).update(created_at=timezone.now() - age)
+    return key
+
+
+@pytest.mark.django_db
+def test_a_resend_while_the_first_is_still_saving_gets_409_with_the_form_ready_to_send_again(
+    maria, matamoros, brownsville
+):
+    data = household_post(FAMILY[:2], matamoros, brownsville, key="slow-line")
+    _claimed_but_unfinished(maria, data)
+
+    response = maria.post("/household/new", data)
+
+    page = response.content.decode()
+    assert response.status_code == 409 and response["Retry-After"] == "5"
+    assert "Still saving what you sent" in page and "will not be saved twice" in page
+    assert '<form method="post" action="/household/new">' in page
+    for value in ("slow-line", "María José", "Luis", "1988-09-01"):
+        assert f'value="{value}"' in page
+    assert not Household.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_409_page_is_in_the_applicants_language(maria, matamoros, brownsville):
+    data = household_post(FAMILY[:1], matamoros, brownsville, key="lento")
+    _claimed_but_unfinished(maria, data)
+    maria.get("/language/es")
+    page = maria.post("/household/new", data).content.decode()
+    assert 'lang="es"' in page and "Todavía" in page
+
+
+@pytest.mark.django_db
+def test_a_key_left_by_a_worker_that_died_is_taken_over_and_saves_once(maria, matamoros, brownsville):
+    data = household_post(FAMILY[:2], matamoros, brownsville, key="orphan")
+    _claimed_but_unfinished(maria, data, age=IN_FLIGHT_TIMEOUT + dt.timedelta(seconds=1))
+
+    assert maria.post("/household/new", data)["Location"] == "/household/registered"
+    maria.post("/household/new", data)
+    assert Household.objects.count() == 1 and Member.objects.count() == 2
+    assert IdempotencyKey.objects.get().result_url == "/household/registered"
+
+
+@pytest.mark.django_db
+def test_a_refused_submit_frees_its_key_so_the_corrected_form_can_use_it(maria, other_client, matamoros, brownsville):
+    maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))
+    taken = [FAMILY[1], ("Rosa", "Gómez", "1970-03-03", "F", "relative")]
+    refused = other_client.post("/household/new", household_post(taken, matamoros, brownsville, key="mine"))
+    assert refused.status_code == 400
+    assert not IdempotencyKey.objects.filter(key="mine").exists()
+
+    corrected = household_post(taken[1:], matamoros, brownsville, key="mine")
+    assert other_client.post("/household/new", corrected)["Location"] == "/household/registered"
+    assert Household.objects.count() == 2
+
+
+@pytest.mark.postgres_only  # SQLite lets one writer in at a time: the second waits for the lock
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_with_one_key_apply_it_once_and_the_second_is_told_it_is_in_flight():
+    started, finish = threading.Event(), threading.Event()
+    results: list[str] = []
+
+    def slow_first_submit() -> None:
+        def apply() -> str:
+            started.set()
+            finish.wait(10)
+            return "/done"
+
+        try:
+            results.append(idempotency.run_once("test:one", "k", "h", apply))
+        finally:
+            from django.db import connection
+
+            connection.close()
+
+    worker = threading.Thread(target=slow_first_submit)
+    worker.start()
+    assert started.wait(10)
+    with pytest.raises(KeyInFlight):
+        idempotency.run_once("test:one", "k", "h", lambda: pytest.fail("applied twice"))
+    finish.set()
+    worker.join(10)
+
+    assert results == ["/done"]
+    assert idempotency.run_once("test:one", "k", "h", lambda: pytest.fail("applied twice")) == "/done"
