@@ -193,13 +193,14 @@
     const keepButton = $("[data-keep]", box), forgetButton = $("[data-forget]", box), note = $("[data-kept-note]", box);
     function refresh() {
       const at = parseInt(store.getItem(KEPT_AT), 10);
-      keepButton.hidden = !!at;
-      forgetButton.hidden = !at;
+      // The stylesheet's button{display:inline-block} beats [hidden]: hide them inline too.
+      [[keepButton, !!at], [forgetButton, !at]].forEach(([b, off]) => { b.hidden = off; b.style.display = off ? "none" : ""; });
       note.hidden = true;
       if (at) show(note, note.getAttribute("data-kept-on").replace("{date}", new Date(at).toLocaleString(document.documentElement.lang)));
     }
     function keep() {
       const copy = document.documentElement.cloneNode(true);
+      copy.setAttribute("data-kept-copy", ""); // so the copy, shown when the network fails, never re-keeps itself
       $$(".notices", copy).forEach((el) => el.remove());
       const page = new Response("<!doctype html>\n" + copy.outerHTML, { headers: { "Content-Type": "text/html; charset=utf-8" } });
       return caches.open("cita-kept").then((cache) => cache.put(location.pathname, page))
@@ -208,7 +209,9 @@
     keepButton.addEventListener("click", keep);
     forgetButton.addEventListener("click", () => caches.delete("cita-kept").then(() => { remove(KEPT_AT); refresh(); }));
     box.hidden = false;
-    if (store.getItem(KEPT_AT) && navigator.onLine) keep(); // seen again online: the kept copy is brought up to date
+    // Seen again online, from the server: the kept copy is brought up to date. The kept copy itself
+    // (served by the worker when the network failed, even with navigator.onLine true) keeps its date.
+    if (store.getItem(KEPT_AT) && navigator.onLine && !document.documentElement.hasAttribute("data-kept-copy")) keep();
     else refresh();
   }
 
