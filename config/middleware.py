@@ -26,9 +26,20 @@ def try_again_later() -> HttpResponse:
     return response
 
 
-def database_error_response() -> HttpResponse | None:
-    """For handler500: the 503 page when the exception being handled is a database outage."""
-    return try_again_later() if is_database_unavailable(sys.exc_info()[1]) else None
+def caused_by_outage(exception: BaseException | None) -> bool:
+    """The exception, or one it was raised while handling, is a database outage: Django's session
+    store turns a failed save into "session interrupted" (a 400), for one."""
+    seen = 0
+    while exception is not None and seen < 10:
+        if is_database_unavailable(exception):
+            return True
+        exception, seen = exception.__cause__ or exception.__context__, seen + 1
+    return False
+
+
+def database_error_response(exception: BaseException | None = None) -> HttpResponse | None:
+    """For the error handlers: the 503 page when the error comes from a database outage."""
+    return try_again_later() if caused_by_outage(exception or sys.exc_info()[1]) else None
 
 
 class DatabaseUnavailableMiddleware:

@@ -24,5 +24,6 @@ urlpatterns = [
     path("operator/", admin.site.urls),
 ]
 
+handler400 = "config.views.bad_request"
 handler404 = "config.views.not_found"
 handler500 = "config.views.server_error"

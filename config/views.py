@@ -51,6 +51,11 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "errors/404.html", status=404)
 
 
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    # The session could not be saved because the database is down or full: try again, not "bad request".
+    return database_error_response(exception) or render(request, "errors/400.html", status=400)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # A database outage met before the view (session, applicant middleware) is a 503, not a bug.
     return database_error_response() or render(request, "errors/500.html", status=500)

@@ -29,6 +29,30 @@ def test_it_shows_try_again_when_the_database_fails_before_the_view(maria, monke
     assert_try_again(maria.get("/household"))
 
 
+def test_it_shows_try_again_when_the_session_cannot_be_saved(db, monkeypatch):
+    """Django's session store answers "session interrupted" (400) when saving fails; a full or
+    stopped database is an outage, and gets the same page as any other."""
+    from django.contrib.sessions.models import Session
+
+    client = Client()
+    client.post("/signin", {"address": "+528681234567"})  # a session now exists
+
+    def full(self, *args, **kwargs):
+        raise OperationalError("could not extend file: No space left on device")
+
+    monkeypatch.setattr(Session, "save", full)
+    client.raise_request_exception = False
+
+    assert_try_again(client.post("/signin", {"address": "+528681234568"}))
+
+
+def test_a_bad_request_that_is_not_an_outage_says_what_to_do(db, client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    response = client.post("/signin", {f"f{i}": "x" for i in range(10)})
+    assert response.status_code == 400
+    assert "We could not use that request" in response.content.decode()
+
+
 def test_it_shows_try_again_when_the_database_fails_during_a_submit(maria, matamoros, brownsville, monkeypatch):
     def down(*args, **kwargs):
         raise OperationalError("could not connect to server")
