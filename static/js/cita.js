@@ -193,8 +193,8 @@
     const keepButton = $("[data-keep]", box), forgetButton = $("[data-forget]", box), note = $("[data-kept-note]", box);
     function refresh() {
       const at = parseInt(store.getItem(KEPT_AT), 10);
-      // The stylesheet's button{display:inline-block} beats [hidden]: hide them inline too.
-      [[keepButton, !!at], [forgetButton, !at]].forEach(([b, off]) => { b.hidden = off; b.style.display = off ? "none" : ""; });
+      keepButton.hidden = !!at;
+      forgetButton.hidden = !at;
       note.hidden = true;
       if (at) show(note, note.getAttribute("data-kept-on").replace("{date}", new Date(at).toLocaleString(document.documentElement.lang)));
     }
