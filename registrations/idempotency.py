@@ -1,8 +1,9 @@
 """Submits that are safe to send again.
 
 Every form that creates or changes something carries a key made when the form was shown.
-`run_once` claims the key in its own short transaction, applies the submit, and stores the
-result's URL beside the key in the same transaction as the effect. Then:
+`run_once` claims the key in its own short transaction, then applies the submit holding the
+key's row lock and stores the result's URL beside the key in the same transaction as the
+effect. Then:
 
 - a resend after the first finished gets the stored result and changes nothing;
 - a resend while the first is still being applied is told so (`KeyInFlight`, answered 409)
@@ -10,7 +11,8 @@ result's URL beside the key in the same transaction as the effect. Then:
   waiting on a lock serves no one else;
 - a key whose first submit failed (a duplicate person, a database error) is released, so the
   corrected form can be sent with it;
-- a key left claimed by a worker that died is taken over after IN_FLIGHT_TIMEOUT;
+- a key left claimed by a worker that died is taken over by the next resend: on PostgreSQL at
+  once (the dead worker's row lock is gone), on SQLite after IN_FLIGHT_TIMEOUT;
 - the same key with different content is refused (`KeyReused`, answered 422): it is a
   different request.
 
@@ -22,16 +24,17 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from registrations.models import IdempotencyKey
 
 IGNORED_FIELDS = {"csrfmiddlewaretoken", "idempotency_key"}
 
-# Longer than any request may run (gunicorn's default timeout is 30 s): a claim older than this
-# without a result belongs to a worker that was killed.
+# SQLite only (no row locks): longer than any request may run (gunicorn's default timeout is
+# 30 s), so a claim older than this without a result belongs to a worker that was killed.
 IN_FLIGHT_TIMEOUT = dt.timedelta(seconds=60)
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for FOR UPDATE NOWAIT on a locked row
 
 
 class KeyReused(Exception):
@@ -50,47 +53,67 @@ def payload_hash(items: Iterable[tuple[str, str]]) -> str:
 def run_once(scope: str, key: str, request_hash: str, apply: Callable[[], str]) -> str:
     """Apply a submit once per key and return the URL (or reference) of its result.
 
-    `apply` runs inside a transaction and returns what a resend should get back.
+    `apply` runs inside a transaction that holds the key's row lock, and returns what a resend
+    should get back.
     """
-    stored = _claim(scope, key, request_hash)
-    if stored is not None:
-        return stored
-    try:
-        with transaction.atomic():
-            result = apply()
-            IdempotencyKey.objects.filter(scope=scope, key=key).update(result_url=result)
-    except BaseException:
-        _release(scope, key)
-        raise
-    return result
-
-
-def _claim(scope: str, key: str, request_hash: str) -> str | None:
-    """Claim the key (None), or return the stored result of the submit that used it."""
-    for _ in range(3):  # the holder may release the key between our insert and our read
+    for _ in range(3):  # a first submit that failed may free the key between our insert and our read
+        mine = _insert(scope, key, request_hash)
         try:
             with transaction.atomic():
-                IdempotencyKey.objects.create(scope=scope, key=key, request_hash=request_hash)
-            return None
-        except IntegrityError:
-            stored = IdempotencyKey.objects.filter(scope=scope, key=key).first()
-        if stored is None:
-            continue
-        if stored.request_hash != request_hash:
-            raise KeyReused
-        if stored.result_url:
-            return stored.result_url
-        now = timezone.now()
-        if stored.created_at > now - IN_FLIGHT_TIMEOUT:
-            raise KeyInFlight
-        taken = IdempotencyKey.objects.filter(pk=stored.pk, result_url="", created_at=stored.created_at)
-        if taken.update(created_at=now):
-            return None
+                claim = _lock(scope, key, wait=mine)
+                if claim is None:
+                    continue
+                if claim.request_hash != request_hash:
+                    raise KeyReused
+                if claim.result_url:
+                    return claim.result_url
+                if not mine and not _abandoned(claim):
+                    raise KeyInFlight
+                claim.result_url = apply()
+                claim.save(update_fields=["result_url"])
+                return claim.result_url
+        except (KeyReused, KeyInFlight):
+            raise
+        except BaseException:
+            _release(scope, key)
+            raise
     raise KeyInFlight
 
 
+def _insert(scope: str, key: str, request_hash: str) -> bool:
+    """Claim the key in its own transaction; False if it was claimed before."""
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.create(scope=scope, key=key, request_hash=request_hash)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _lock(scope: str, key: str, wait: bool) -> IdempotencyKey | None:
+    """The claim, row-locked until our transaction ends. A resend does not wait for the lock:
+    whoever holds it is applying the submit right now."""
+    try:
+        return IdempotencyKey.objects.select_for_update(nowait=not wait).filter(scope=scope, key=key).first()
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise KeyInFlight from error
+        raise
+
+
+def _abandoned(claim: IdempotencyKey) -> bool:
+    """A claim with no result that nobody is applying: its worker died, or failed and could not free it.
+
+    With row locks (PostgreSQL) we hold its lock now, so its worker is gone. SQLite has no row
+    locks: there a claim counts as abandoned once it is older than any request may run.
+    """
+    if connection.features.has_select_for_update_nowait:
+        return True
+    return claim.created_at <= timezone.now() - IN_FLIGHT_TIMEOUT
+
+
 def _release(scope: str, key: str) -> None:
-    """Free a key whose submit failed; if the database is gone too, the claim times out instead."""
+    """Free a key whose submit failed; if the database is gone too, the claim is taken over later."""
     try:
         IdempotencyKey.objects.filter(scope=scope, key=key, result_url="").delete()
     except DatabaseError:

@@ -376,12 +376,15 @@ class Answer:
 def logged_errors(log: Path) -> Counter:
     """Tracebacks in gunicorn's log by the line that introduced them. An outage met before the view is
     answered by handler500 with the 503 page, and django.request logs it with its traceback as
-    "Service Unavailable: /path"; anything else (a 500, a crashed worker) is a bug."""
+    "Service Unavailable: /path". A session that could not be saved is logged by django.security as
+    "session interrupted" before handler400 answers it with the same 503 page (every answer is checked
+    apart). Anything else (a 500, a crashed worker) is a bug."""
     kinds: Counter = Counter()
     previous = ""
+    outage = ("Service Unavailable: ", "The request's session was deleted before the request completed")
     for line in log.read_text(errors="replace").splitlines():
         if line.startswith("Traceback") and not previous.startswith(("During handling", "The above exception")):
-            kinds["503 logged" if previous.startswith("Service Unavailable: ") else previous] += 1
+            kinds["503 logged" if previous.startswith(outage) else previous] += 1
         if line.strip():
             previous = line
     return kinds
