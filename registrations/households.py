@@ -116,6 +116,11 @@ def create_household(applicant: Applicant, details: HouseholdDetails, members: S
     return household
 
 
+def registration_scope(applicant: Applicant) -> str:
+    """Resend keys of registrations are per applicant: one household each."""
+    return f"applicant:{applicant.pk}"
+
+
 def register_household(
     applicant: Applicant,
     details: HouseholdDetails,
@@ -134,7 +139,7 @@ def register_household(
         create_household(applicant, details, members)
         return reverse("household_registered")
 
-    return idempotency.run_once(f"applicant:{applicant.pk}", key, request_hash, apply)
+    return idempotency.run_once(registration_scope(applicant), key, request_hash, apply)
 
 
 def add_member(household: Household, member: MemberData, key: str, request_hash: str) -> str:

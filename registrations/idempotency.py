@@ -80,6 +80,12 @@ def run_once(scope: str, key: str, request_hash: str, apply: Callable[[], str]) 
     raise KeyInFlight
 
 
+def earlier_result(scope: str, key: str) -> str | None:
+    """What a finished submit with this key answered, for a resend that arrives after the fact."""
+    finished = IdempotencyKey.objects.filter(scope=scope, key=key).exclude(result_url="")
+    return finished.values_list("result_url", flat=True).first()
+
+
 def _insert(scope: str, key: str, request_hash: str) -> bool:
     """Claim the key in its own transaction; False if it was claimed before."""
     try:

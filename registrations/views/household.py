@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from registrations import households
 from registrations.forms import HouseholdDetailsForm, MemberFormSet, SingleMemberForm
 from registrations.households import DuplicatePerson, MembersLocked
-from registrations.idempotency import payload_hash
+from registrations.idempotency import earlier_result, payload_hash
 from registrations.models import Household, Member
 from registrations.ratelimit import rate_limit
 from registrations.views.common import HtmxHttpRequest, applicant_required, error_list, new_key, post_items
@@ -80,7 +80,10 @@ def household(request: HtmxHttpRequest) -> HttpResponse:
 @rate_limit("register", limit=240, window_seconds=3600)
 def household_new(request: HtmxHttpRequest) -> HttpResponse:
     if _own_household(request) is not None:
-        return redirect("household")
+        # The resend of the submit that registered it gets the answer the first one got.
+        key = request.POST.get("idempotency_key", "")
+        earlier = key and earlier_result(households.registration_scope(request.applicant), key)
+        return redirect(earlier or "household")
     if request.method == "GET":
         details = HouseholdDetailsForm(initial={"idempotency_key": new_key(), "language": get_language()})
         formset = MemberFormSet(prefix="members")

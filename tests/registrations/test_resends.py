@@ -102,7 +102,7 @@ def test_a_key_left_by_a_worker_that_died_is_taken_over_and_saves_once(maria, ma
     _claimed_but_unfinished(maria, data, age=IN_FLIGHT_TIMEOUT + dt.timedelta(seconds=1))
 
     assert maria.post("/household/new", data)["Location"] == "/household/registered"
-    maria.post("/household/new", data)
+    assert maria.post("/household/new", data)["Location"] == "/household/registered"
     assert Household.objects.count() == 1 and Member.objects.count() == 2
     assert IdempotencyKey.objects.get().result_url == "/household/registered"
 
