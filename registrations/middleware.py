@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 from registrations.idempotency import KeyInFlight, KeyReused
 from registrations.models import Applicant
@@ -44,6 +45,7 @@ class ResendMiddleware:
             context = {"fields": [(n, v) for n, v in fields if n != "csrfmiddlewaretoken"], "action": request.path}
             response = render(request, "errors/key_in_flight.html", context, status=409)
             response["Retry-After"] = "5"
+            add_never_cache_headers(response)  # it holds what was typed, on any page (staff pages too)
             return response
         if isinstance(exception, KeyReused):
             return render(request, "errors/key_reused.html", status=422)

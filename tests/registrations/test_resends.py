@@ -24,15 +24,18 @@ def _claimed_but_unfinished(maria, data: dict, age: dt.timedelta = dt.timedelta(
     return key
 
 
+def scope_of(client) -> str:
+    return f"applicant:{client.session['applicant_id']}"
+
+
 @contextmanager
-def first_submit_still_saving(maria, data: dict):
+def first_submit_still_saving(scope: str, data: dict):
     """A first submit of this form that is being applied right now, by another worker.
 
     On PostgreSQL a real one: a thread holds the key's row lock inside run_once until the block
     ends. SQLite has no row locks; there a live claim is a young claim without a result.
     """
-    applicant = Applicant.objects.get(pk=maria.session["applicant_id"])
-    scope, key, request_hash = f"applicant:{applicant.pk}", data["idempotency_key"], payload_hash(data.items())
+    key, request_hash = data["idempotency_key"], payload_hash(data.items())
     if connection.vendor != "postgresql":
         IdempotencyKey.objects.create(scope=scope, key=key, request_hash=request_hash)
         yield
@@ -65,11 +68,12 @@ def test_a_resend_while_the_first_is_still_saving_gets_409_with_the_form_ready_t
     maria, matamoros, brownsville
 ):
     data = household_post(FAMILY[:2], matamoros, brownsville, key="slow-line")
-    with first_submit_still_saving(maria, data):
+    with first_submit_still_saving(scope_of(maria), data):
         response = maria.post("/household/new", data)
 
     page = response.content.decode()
     assert response.status_code == 409 and response["Retry-After"] == "5"
+    assert "no-store" in response["Cache-Control"]  # it holds what was typed
     assert "Still saving what you sent" in page and "will not be saved twice" in page
     assert '<form method="post" action="/household/new">' in page
     for value in ("slow-line", "María José", "Luis", "1988-09-01"):
@@ -81,7 +85,7 @@ def test_a_resend_while_the_first_is_still_saving_gets_409_with_the_form_ready_t
 def test_the_409_page_is_in_the_applicants_language(maria, matamoros, brownsville):
     data = household_post(FAMILY[:1], matamoros, brownsville, key="lento")
     maria.get("/language/es")
-    with first_submit_still_saving(maria, data):
+    with first_submit_still_saving(scope_of(maria), data):
         page = maria.post("/household/new", data).content.decode()
     assert 'lang="es"' in page and "Todavía" in page
 
@@ -147,3 +151,16 @@ def test_two_workers_with_one_key_apply_it_once_and_the_second_is_told_it_is_in_
 
     assert results == ["/done"]
     assert idempotency.run_once("test:one", "k", "h", lambda: pytest.fail("applied twice")) == "/done"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_ngo_worker_resending_at_a_kiosk_gets_409_and_the_page_is_not_kept(
+    rosa, casa_del_migrante, matamoros, brownsville
+):
+    data = household_post(FAMILY[:1], matamoros, brownsville, key="kiosk")
+    with first_submit_still_saving(f"organisation:{casa_del_migrante.pk}", data):
+        response = rosa.post("/staff/households/new", data)
+
+    assert response.status_code == 409 and "no-store" in response["Cache-Control"]
+    assert '<form method="post" action="/staff/households/new">' in response.content.decode()
+    assert not Household.objects.exists()
