@@ -1,6 +1,7 @@
 """Household pages: register everyone at once, then see, add, change or remove people."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -81,7 +82,7 @@ def household(request: HtmxHttpRequest) -> HttpResponse:
 def household_new(request: HtmxHttpRequest) -> HttpResponse:
     if _own_household(request) is not None:
         # The resend of the submit that registered it gets the answer the first one got.
-        key = request.POST.get("idempotency_key", "")
+        key = _sent_key(request)
         earlier = key and earlier_result(households.registration_scope(request.applicant), key)
         return redirect(earlier or "household")
     if request.method == "GET":
@@ -111,6 +112,14 @@ def household_new(request: HtmxHttpRequest) -> HttpResponse:
             return _done(request, url)
     status = 400 if error_list(details, formset) else 200
     return _render_new(request, details, formset, error_list(details, formset), status=status)
+
+
+def _sent_key(request: HtmxHttpRequest) -> str:
+    """The resend key as the form accepts it, or "" (a NUL byte or an overlong value is not a key)."""
+    try:
+        return HouseholdDetailsForm.base_fields["idempotency_key"].clean(request.POST.get("idempotency_key", ""))
+    except ValidationError:
+        return ""
 
 
 def _with_blank_member(data) -> MemberFormSet:

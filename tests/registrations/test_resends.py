@@ -164,3 +164,11 @@ def test_an_ngo_worker_resending_at_a_kiosk_gets_409_and_the_page_is_not_kept(
     assert response.status_code == 409 and "no-store" in response["Cache-Control"]
     assert '<form method="post" action="/staff/households/new">' in response.content.decode()
     assert not Household.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_resend_with_a_key_that_is_not_one_goes_to_the_household_page(maria, matamoros, brownsville):
+    maria.post("/household/new", household_post(FAMILY[:1], matamoros, brownsville))
+    for key in ("\x00", "k" * 500):  # PostgreSQL refuses NUL in text: this must not reach the query
+        data = household_post(FAMILY[:1], matamoros, brownsville, key=key)
+        assert maria.post("/household/new", data)["Location"] == "/household"
