@@ -41,6 +41,17 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_counts(name: str) -> dict[str, int]:
+    """Pairs like signin=200,register=500, as {"signin": 200, "register": 500}."""
+    counts = {}
+    for item in env_list(name, ""):
+        key, _, value = item.partition("=")
+        if not key.strip() or not value.strip().isdigit():
+            raise ValueError(f"{name} must be name=number pairs separated by commas, not {item!r}")
+        counts[key.strip()] = int(value)
+    return counts
+
+
 DEBUG = env_bool("DEBUG", False)
 # The development key is public on purpose; production must set SECRET_KEY.
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
@@ -229,4 +240,7 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
 CLOSED_HOUSEHOLD_RETENTION_DAYS = env_int("CLOSED_HOUSEHOLD_RETENTION_DAYS", 180)
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+# Per-connection limits raised (or lowered) without a release, e.g. where carriers put many phones
+# behind one address: RATE_LIMITS="signin=200,signin-code=400" (see docs/risk-decisions.md).
+RATE_LIMITS = env_counts("RATE_LIMITS")
 SECURITY_CONTACT = env_str("SECURITY_CONTACT", "security@cita.example")

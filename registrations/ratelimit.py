@@ -47,14 +47,17 @@ def hit(bucket: str, limit: int, window_seconds: int, now: dt.datetime | None = 
 
 
 def rate_limit(name: str, limit: int, window_seconds: int, methods: tuple[str, ...] = ("POST",)) -> Callable:
-    """Refuse with a clear 429 page when one connection sends more than `limit` requests in the window."""
+    """Refuse with a clear 429 page when one connection sends more than `limit` requests in the window.
+
+    settings.RATE_LIMITS can set another limit for `name` (the RATE_LIMITS environment variable).
+    """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.method in methods and settings.RATE_LIMITS_ENABLED:
                 bucket = f"{name}:{blind_index('client', client_address(request))[:32]}"
-                wait = hit(bucket, limit, window_seconds)
+                wait = hit(bucket, settings.RATE_LIMITS.get(name, limit), window_seconds)
                 if wait:
                     minutes = math.ceil(wait / 60)
                     response = render(request, "errors/429.html", {"minutes": minutes}, status=429)

@@ -37,3 +37,21 @@ def test_a_window_ends_and_counting_starts_again():
     start = timezone.now()
     assert [hit("test", 2, 60, start) for _ in range(3)][-1] > 0
     assert hit("test", 2, 60, start + dt.timedelta(seconds=61)) == 0
+
+
+@pytest.mark.django_db
+def test_an_operator_can_raise_a_limit_for_addresses_many_phones_share(client, settings):
+    settings.RATE_LIMITS = {"signin": 2}
+    for n in range(2):
+        assert client.post("/signin", {"address": f"+5286800{n:05d}"}).status_code == 302
+    assert client.post("/signin", {"address": "+528680099999"}).status_code == 429
+
+
+def test_limits_in_the_environment_are_read_or_refused_loudly(monkeypatch):
+    from config.settings import env_counts
+
+    monkeypatch.setenv("RATE_LIMITS", "signin=200, signin-code=400")
+    assert env_counts("RATE_LIMITS") == {"signin": 200, "signin-code": 400}
+    monkeypatch.setenv("RATE_LIMITS", "signin=lots")
+    with pytest.raises(ValueError, match="name=number pairs"):
+        env_counts("RATE_LIMITS")
