@@ -13,9 +13,8 @@ from letters.issue import appointment_letter, exemption_letter
 from letters.models import Letter
 from letters.qr import qr_svg
 from letters.statements import parse
-from registrations.models import Household
 from registrations.ratelimit import rate_limit
-from registrations.views.common import applicant_required
+from registrations.views.common import applicant_required, own_household
 from staff.access import get_household_for_staff, staff_required
 
 
@@ -36,7 +35,7 @@ def _letter_context(letter: Letter) -> dict:
 @never_cache
 @applicant_required
 def household_letter(request: HttpRequest) -> HttpResponse:
-    household = Household.objects.filter(applicant=request.applicant).first()
+    household = own_household(request)
     appointment = live_appointment(household) if household else None
     if appointment is None or appointment.status != Appointment.Status.CONFIRMED:
         return redirect("household")

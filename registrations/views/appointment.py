@@ -9,12 +9,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from allocation import appointments
 from allocation.models import Appointment
-from registrations.models import Household
-from registrations.views.common import HtmxHttpRequest, applicant_required
+from registrations.views.common import HtmxHttpRequest, applicant_required, own_household
 
 
 def _own_appointment(request: HtmxHttpRequest) -> Appointment | None:
-    household = Household.objects.filter(applicant=request.applicant).first()
+    household = own_household(request)
     return appointments.live_appointment(household) if household else None
 
 

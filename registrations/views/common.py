@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django_htmx.middleware import HtmxDetails
 
 from registrations.middleware import SESSION_KEY
-from registrations.models import Applicant
+from registrations.models import Applicant, Household
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -19,6 +19,12 @@ class HtmxHttpRequest(HttpRequest):
 
     htmx: HtmxDetails
     applicant: Applicant | None
+
+
+def own_household(request: HtmxHttpRequest) -> Household | None:
+    """The signed-in applicant's household, with what its pages show beside it."""
+    households = Household.objects.filter(applicant=request.applicant)
+    return households.select_related("preferred_port", "current_place").first()
 
 
 def new_key() -> str:

@@ -12,7 +12,14 @@ from registrations import vulnerability
 from registrations.forms import VulnerabilityForm
 from registrations.idempotency import payload_hash
 from registrations.models import Household
-from registrations.views.common import HtmxHttpRequest, applicant_required, error_list, new_key, post_items
+from registrations.views.common import (
+    HtmxHttpRequest,
+    applicant_required,
+    error_list,
+    new_key,
+    own_household,
+    post_items,
+)
 from staff.models import Organisation
 from staff.services import share_with
 
@@ -35,7 +42,7 @@ def send_vulnerability_request(request: HttpRequest, form: VulnerabilityForm, ho
 @never_cache
 @applicant_required
 def vulnerability_request(request: HtmxHttpRequest) -> HttpResponse:
-    household = Household.objects.filter(applicant=request.applicant).first()
+    household = own_household(request)
     if household is None:
         return redirect("household_new")
     form = VulnerabilityForm(request.POST or None, initial={"idempotency_key": new_key()})
@@ -51,7 +58,7 @@ def vulnerability_request(request: HtmxHttpRequest) -> HttpResponse:
 @never_cache
 @applicant_required
 def share(request: HtmxHttpRequest) -> HttpResponse:
-    household = Household.objects.filter(applicant=request.applicant).first()
+    household = own_household(request)
     if household is None:
         return redirect("household_new")
     organisations = Organisation.objects.order_by("name")

@@ -16,9 +16,16 @@ from registrations import households
 from registrations.forms import HouseholdDetailsForm, MemberFormSet, SingleMemberForm
 from registrations.households import DuplicatePerson, MembersLocked
 from registrations.idempotency import earlier_result, payload_hash
-from registrations.models import Household, Member
+from registrations.models import Member
 from registrations.ratelimit import rate_limit
-from registrations.views.common import HtmxHttpRequest, applicant_required, error_list, new_key, post_items
+from registrations.views.common import (
+    HtmxHttpRequest,
+    applicant_required,
+    error_list,
+    new_key,
+    own_household,
+    post_items,
+)
 from registrations.views.ports import port_warning_context
 from registrations.views.status import status_context
 
@@ -27,12 +34,6 @@ DUPLICATE_ELSEWHERE = gettext_lazy(
     "To move them into this household, ask for them to be moved, or contact an NGO for help."
 )
 DUPLICATE_REPEATED = gettext_lazy("You have entered this person twice. Remove one of them.")
-
-
-def _own_household(request: HtmxHttpRequest) -> Household | None:
-    return (
-        Household.objects.filter(applicant=request.applicant).select_related("preferred_port", "current_place").first()
-    )
 
 
 def _own_member(request: HtmxHttpRequest, pk: int) -> Member:
@@ -66,7 +67,7 @@ def filled_member_forms(formset) -> list:
 @never_cache
 @applicant_required
 def household(request: HtmxHttpRequest) -> HttpResponse:
-    own = _own_household(request)
+    own = own_household(request)
     if own is None:
         return redirect("household_new")
     members = own.members.filter(is_active=True)
@@ -80,7 +81,7 @@ def household(request: HtmxHttpRequest) -> HttpResponse:
 @applicant_required
 @rate_limit("register", limit=240, window_seconds=3600)
 def household_new(request: HtmxHttpRequest) -> HttpResponse:
-    if _own_household(request) is not None:
+    if own_household(request) is not None:
         # The resend of the submit that registered it gets the answer the first one got.
         key = _sent_key(request)
         earlier = key and earlier_result(households.registration_scope(request.applicant), key)
@@ -142,7 +143,7 @@ def _render_new(request: HtmxHttpRequest, details, formset, errors, template=Non
 @require_GET
 @applicant_required
 def household_registered(request: HtmxHttpRequest) -> HttpResponse:
-    own = _own_household(request)
+    own = own_household(request)
     if own is None:
         return redirect("household_new")
     return render(request, "registrations/household_registered.html", {"household": own})
@@ -152,7 +153,7 @@ def household_registered(request: HtmxHttpRequest) -> HttpResponse:
 @never_cache
 @applicant_required
 def member_add(request: HtmxHttpRequest) -> HttpResponse:
-    own = _own_household(request)
+    own = own_household(request)
     if own is None:
         return redirect("household_new")
     if not own.can_add_members:
@@ -235,7 +236,7 @@ def member_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @applicant_required
 def details_change(request: HtmxHttpRequest) -> HttpResponse:
-    own = _own_household(request)
+    own = own_household(request)
     if own is None:
         return redirect("household_new")
     initial = {
