@@ -195,13 +195,7 @@ def allocate_date(
     with transaction.atomic():
         run = AllocationRun.objects.select_for_update().get(pk=run.pk)
         if run.status != AllocationRun.Status.COMMITTED:
-            return Outcome(
-                run,
-                False,
-                f"{date} was already allocated ({run.get_status_display()}): nothing changed.",
-                run.summary,
-                run.statistics,
-            )
+            return _already_allocated(run)
         if AllocationRun.objects.filter(status=AllocationRun.Status.HELD).exclude(pk=run.pk).exists():
             raise AllocationError("A run is held for review: release or void it before the next draw.")
         started = timezone.now()
@@ -211,17 +205,16 @@ def allocate_date(
     return Outcome(run, True, f"{date} allocated ({run.get_status_display()}).", run.summary, run.statistics)
 
 
+def _already_allocated(run: AllocationRun) -> Outcome:
+    message = f"{run.date} was already allocated ({run.get_status_display()}): nothing changed."
+    return Outcome(run, False, message, run.summary, run.statistics)
+
+
 def _dry_run(date: dt.date, seed: str | None, progress: Progress) -> Outcome:
     """Draw with the committed seed (or a throwaway one) and write nothing, not even a commitment."""
     run = AllocationRun.objects.filter(date=date).first()
     if run and run.status != AllocationRun.Status.COMMITTED:
-        return Outcome(
-            run,
-            False,
-            f"{date} was already allocated ({run.get_status_display()}): nothing changed.",
-            run.summary,
-            run.statistics,
-        )
+        return _already_allocated(run)
     sealed = run.sealed_seed if run else (seed or secrets.token_hex(32))
     draw = compute(date, run.policy if run else policy_for(date), sealed, progress)
     return Outcome(None, False, "Dry run: nothing was written.", draw.summary, draw.statistics)

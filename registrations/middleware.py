@@ -41,8 +41,9 @@ class ResendMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, KeyInFlight):
-            fields = [(name, value) for name, values in request.POST.lists() for value in values]
-            context = {"fields": [(n, v) for n, v in fields if n != "csrfmiddlewaretoken"], "action": request.path}
+            typed = request.POST.lists()
+            fields = [(name, value) for name, values in typed if name != "csrfmiddlewaretoken" for value in values]
+            context = {"fields": fields, "action": request.path}
             response = render(request, "errors/key_in_flight.html", context, status=409)
             response["Retry-After"] = "5"
             add_never_cache_headers(response)  # it holds what was typed, on any page (staff pages too)
