@@ -44,7 +44,7 @@ sys.path[:0] = [str(ROOT / "scripts"), str(ROOT)]
 import load_test  # noqa: E402
 import loadkit  # noqa: E402
 
-from tests.faults.dropping import form_request, random_drop, send, send_and_hang_up  # noqa: E402
+from tests.faults.dropping import form_request, random_drop, resend, send_and_hang_up  # noqa: E402
 
 TRY_AGAIN = b"Try again in a minute"
 
@@ -143,12 +143,7 @@ def drill_drop(args) -> list[str]:
         def one(job) -> None:
             size, request, drop = job
             send_and_hang_up(server.address, request, drop)
-            status, location = send(server.address, request)
-            told_in_flight = 0
-            while status == 409 and told_in_flight < 50:  # the dropped one is still being saved: ask again soon
-                told_in_flight += 1
-                time.sleep(0.1)
-                status, location = send(server.address, request)
+            status, location, told_in_flight = resend(server.address, request)
             with lock:
                 answers["409 first (still being saved), then"] += told_in_flight > 0
                 where = (

@@ -71,3 +71,15 @@ def send(address: tuple[str, int], request: bytes, timeout: float = 30) -> tuple
     head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
     location = next((line.split(":", 1)[1].strip() for line in head[1:] if line.lower().startswith("location:")), "")
     return int(head[0].split()[1]), location
+
+
+def resend(address: tuple[str, int], request: bytes, tries: int = 50) -> tuple[int, str, int]:
+    """Send again as a phone does: told 409 (the first is still being saved), wait a little and ask
+    again. (status, Location, how many 409s came first)."""
+    status, location = send(address, request)
+    in_flight = 0
+    while status == 409 and in_flight < tries:
+        in_flight += 1
+        time.sleep(0.1)
+        status, location = send(address, request)
+    return status, location, in_flight
