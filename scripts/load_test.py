@@ -344,6 +344,17 @@ def wrk_command(args, sessions: list[dict], duration: int, workdir: Path, path: 
     ]
 
 
+def run_wrk(args, title: str, label: str, cookies: list[dict], path: str, workdir: Path, meter_groups) -> dict:
+    """wrk for --duration seconds: prints its row and the CPU shares, and returns both for the results."""
+    with CpuMeter({**meter_groups, "load client (wrk)": lambda: []}) as meter:
+        command = wrk_command(args, cookies, args.duration, workdir, path=path)
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    row = parse_wrk(output, endpoint=label)
+    print_table(title, [row])
+    print(f"CPU (wrk itself not included; machine total is): {meter.report()}")
+    return {"rows": [row], **meter.report()}
+
+
 def parse_wrk(output: str, endpoint: str = "GET /household (wrk)") -> dict:
     line = next(line for line in output.splitlines() if line.startswith("WRKJSON "))
     data = json.loads(line.removeprefix("WRKJSON "))
@@ -468,27 +479,16 @@ def main() -> int:
             sessions += flow.sessions
         if args.scenario in ("all", "rush"):
             print(f"\n== morning rush: GET /household, {args.connections} connections, {args.duration} s")
-            with CpuMeter({**meter_groups, "load client (wrk)": lambda: []}) as meter:
-                output = subprocess.run(
-                    wrk_command(args, sessions, args.duration, workdir), capture_output=True, text=True, check=True
-                ).stdout
-            row = parse_wrk(output)
-            print_table("rush", [row])
-            print(f"CPU (wrk itself not included; machine total is): {meter.report()}")
-            results["scenarios"]["rush"] = {"rows": [row], **meter.report()}
-            if row["5xx"] or row["errors"]:
+            rush = run_wrk(args, "rush", "GET /household (wrk)", sessions, "/household", workdir, meter_groups)
+            results["scenarios"]["rush"] = rush
+            if rush["rows"][0]["5xx"] or rush["rows"][0]["errors"]:
                 failures.append("rush: 5xx or socket errors")
         if args.scenario == "ceiling":
             visitors = (("GET /healthz, anonymous (wrk)", [{}]), ("GET /healthz, signed in (wrk)", sessions))
             for label, cookies in visitors:
                 print(f"\n== ceiling: {label}, {args.connections} connections, {args.duration} s")
-                with CpuMeter({**meter_groups, "load client (wrk)": lambda: []}) as meter:
-                    command = wrk_command(args, cookies, args.duration, workdir, path="/healthz")
-                    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-                row = parse_wrk(output, endpoint=label)
-                print_table("ceiling", [row])
-                print(f"CPU (wrk itself not included; machine total is): {meter.report()}")
-                results["scenarios"][label] = {"rows": [row], **meter.report()}
+                ceiling = run_wrk(args, "ceiling", label, cookies, "/healthz", workdir, meter_groups)
+                results["scenarios"][label] = ceiling
         if args.scenario in ("all", "rush-allocate"):
             failures += rush_with_allocate(args, sessions, source, env, url, workdir, results, meter_groups)
     finally:
