@@ -14,18 +14,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-# DevTools' "Regular 2G": 250 kbit/s down, 50 kbit/s up, 300 ms round trip.
-REGULAR_2G = {"offline": False, "latency": 300, "downloadThroughput": 250_000 / 8, "uploadThroughput": 50_000 / 8}
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, REGULAR_2G
+
 PASSWORDLESS_PHONE = "+528681234567"
 
 
