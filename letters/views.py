@@ -16,6 +16,7 @@ from letters.statements import parse
 from registrations.ratelimit import rate_limit
 from registrations.views.common import applicant_required, own_household
 from staff.access import get_household_for_staff, staff_required
+from staff.models import AuditAction
 
 
 def _letter_context(letter: Letter) -> dict:
@@ -79,7 +80,7 @@ def public_keys(request: HttpRequest) -> HttpResponse:
 @staff_required
 def exemption(request: HttpRequest, reference: str) -> HttpResponse:
     """NGO staff (for their households) and operators issue a letter for an exempt case."""
-    household = get_household_for_staff(request, reference, "issue exemption letter")
+    household = get_household_for_staff(request, reference, AuditAction.ISSUE_EXEMPTION_LETTER)
     cases = [(c, label) for c, label in Letter.Case.choices if c]
     error = ""
     if request.method == "POST":

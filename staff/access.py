@@ -7,7 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from registrations.models import Household
-from staff.models import AuditEntry, StaffProfile
+from staff.audit import record
+from staff.models import AuditAction, StaffProfile
 
 
 def staff_profile(request: HttpRequest) -> StaffProfile | None:
@@ -49,13 +50,12 @@ def households_for(profile: StaffProfile):
     return Household.objects.filter(organisation_links__organisation=profile.organisation)
 
 
-def audit(request: HttpRequest, action: str, household: Household | None = None, detail: str = "") -> None:
-    AuditEntry.objects.create(
-        actor=request.user, action=action, household_reference=household.reference if household else "", detail=detail
-    )
+def audit(request: HttpRequest, action: AuditAction, household: Household | None = None, detail: str = "") -> None:
+    """A look by the signed-in staff member; changes are recorded by their domain function instead."""
+    record(request.user, action, household, detail)
 
 
-def get_household_for_staff(request: HttpRequest, reference: str, action: str) -> Household:
+def get_household_for_staff(request: HttpRequest, reference: str, action: AuditAction) -> Household:
     """The household if this person may see it (else 404), with the look written to the audit log."""
     household = households_for(request.staff).filter(reference=reference).select_related("preferred_port").first()
     if household is None:

@@ -64,11 +64,35 @@ class OrganisationHousehold(models.Model):
         return f"{self.organisation} – household {self.household_id}"
 
 
+class AuditAction(models.TextChoices):
+    """What a staff member did, as the audit log names it. The stored values are the words the log
+    used before it was an enumeration, so older rows keep their meaning; the labels are translated."""
+
+    VIEW_HOUSEHOLD = "view household", _("Looked at the household")
+    PRINT_SLIP = "print slip", _("Printed the registration slip")
+    OPEN_VULNERABILITY_REQUEST = "open vulnerability request", _("Opened a vulnerability request")
+    ISSUE_EXEMPTION_LETTER = "issue exemption letter", _("Opened or issued an exemption letter")
+    APPROVE_VULNERABILITY = "approve vulnerability", _("Approved a vulnerability request")
+    DECLINE_VULNERABILITY = "decline vulnerability", _("Declined a vulnerability request")
+    REVIEW_REUSE = "review reuse", _("Reviewed a phone or email shared by several households")
+    VIEW_PERSON_TO_MOVE = "view person to move", _("Looked at a person to move")
+    MOVE_PERSON = "move person", _("Moved a person to another household")
+    CHECK_IN = "check in", _("Checked the household in at the port")
+    REGISTER_HOUSEHOLD = "register household", _("Registered the household")
+
+
+def audit_action_choices() -> list[tuple[str, str]]:
+    """A callable, so adding an action needs no migration (the migration names this function)."""
+    return AuditAction.choices
+
+
 class AuditEntry(models.Model):
-    """Who looked at or changed which household, and when. The database refuses edits and deletes."""
+    """Who looked at or changed which household, and when. The database refuses edits and deletes.
+
+    Written only through staff.audit.record(), inside the transaction of the change it records."""
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(max_length=40)
+    action = models.CharField(max_length=40, choices=audit_action_choices)
     household_reference = models.CharField(max_length=16, blank=True, db_index=True)
     detail = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -78,7 +102,7 @@ class AuditEntry(models.Model):
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.household_reference}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.household_reference}"
 
 
 class HelpTicket(models.Model):

@@ -11,7 +11,8 @@ from registrations import idempotency
 from registrations.households import HouseholdDetails, MemberData, MembersLocked, create_household
 from registrations.models import Applicant, Household, Member
 from registrations.signin import issue_recovery_codes
-from staff.models import AuditEntry, Organisation, OrganisationHousehold
+from staff.audit import record
+from staff.models import AuditAction, Organisation, OrganisationHousehold
 
 REUSE_THRESHOLD = 3
 
@@ -43,7 +44,7 @@ def register_without_phone(
         OrganisationHousehold.objects.create(
             organisation=organisation, household=household, reason=OrganisationHousehold.Reason.REGISTERED
         )
-        AuditEntry.objects.create(actor=actor, action="register household", household_reference=household.reference)
+        record(actor, AuditAction.REGISTER_HOUSEHOLD, household)
         made.append(AssistedRegistration(reference=household.reference, recovery_codes=codes))
         return household.reference
 
@@ -78,12 +79,7 @@ def move_member(member: Member, target: Household, actor: AbstractBaseUser) -> N
                 household.status = Household.Status.CLOSED
                 household.members.update(is_active=False)
             household.save(update_fields=["size", "status", "updated_at"])
-        AuditEntry.objects.create(
-            actor=actor,
-            action="move person",
-            household_reference=source.reference,
-            detail=f"person {member.pk} moved to {target.reference}",
-        )
+        record(actor, AuditAction.MOVE_PERSON, source, detail=f"person {member.pk} moved to {target.reference}")
 
 
 def reuse_patterns() -> list[dict]:

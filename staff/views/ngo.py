@@ -24,7 +24,7 @@ from registrations.views.household import filled_member_forms, show_duplicates
 from staff import services
 from staff.access import get_household_for_staff, households_for, staff_required
 from staff.forms import ReferenceForm
-from staff.models import Notice
+from staff.models import AuditAction, Notice
 
 SLIP_CODES = "assisted_slip_codes"
 
@@ -114,7 +114,7 @@ def household_new(request: HttpRequest) -> HttpResponse:
 @staff_required
 def slip(request: HttpRequest, reference: str) -> HttpResponse:
     """The paper slip: reference and recovery codes, printed once for the person to keep."""
-    household = get_household_for_staff(request, reference, "print slip")
+    household = get_household_for_staff(request, reference, AuditAction.PRINT_SLIP)
     codes = request.session.pop(SLIP_CODES, {}).get(reference, [])
     return render(request, "staff/slip.html", {"household": household, "codes": codes})
 
@@ -123,7 +123,7 @@ def slip(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @staff_required
 def household(request: HttpRequest, reference: str) -> HttpResponse:
-    household = get_household_for_staff(request, reference, "view household")
+    household = get_household_for_staff(request, reference, AuditAction.VIEW_HOUSEHOLD)
     context = {
         "household": household,
         "members": household.members.filter(is_active=True),
@@ -136,7 +136,7 @@ def household(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @staff_required
 def vulnerability_new(request: HttpRequest, reference: str) -> HttpResponse:
-    household = get_household_for_staff(request, reference, "open vulnerability request")
+    household = get_household_for_staff(request, reference, AuditAction.OPEN_VULNERABILITY_REQUEST)
     form = VulnerabilityForm(request.POST or None, initial={"idempotency_key": new_key()})
     if request.method == "POST" and form.is_valid():
         url = send_vulnerability_request(request, form, household, f"/staff/households/{household.reference}")

@@ -18,7 +18,7 @@ from registrations.views.common import error_list
 from staff import services
 from staff.access import audit, operator_required
 from staff.forms import DecisionForm, ReferenceForm
-from staff.models import AuditEntry
+from staff.models import AuditAction, AuditEntry
 
 
 @require_GET
@@ -43,8 +43,7 @@ def vulnerability_decide(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, message)
         return redirect("staff_vulnerability_queue")
     approve = form.cleaned_data["decision"] == "approve"
-    if vulnerability.decide(pending, approve, form.cleaned_data["reason"]):
-        audit(request, "approve vulnerability" if approve else "decline vulnerability", pending.household)
+    if vulnerability.decide(pending, approve, form.cleaned_data["reason"], request.user):
         messages.success(request, _("Decision saved."))
     return redirect("staff_vulnerability_queue")
 
@@ -56,7 +55,7 @@ def reuse_queue(request: HttpRequest) -> HttpResponse:
     kind, index = request.GET.get("kind", ""), request.GET.get("index", "")[:64]
     households = services.households_using(kind, index) if index else Household.objects.none()
     for household in households:
-        audit(request, "review reuse", household, detail=kind)
+        audit(request, AuditAction.REVIEW_REUSE, household, detail=kind)
     context = {"patterns": services.reuse_patterns(), "households": households, "kind": kind, "index": index}
     return render(request, "staff/reuse_queue.html", context)
 
@@ -79,7 +78,7 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Person moved."))
                 return redirect("staff_household", reference=target.reference)
-    audit(request, "view person to move", member.household)
+    audit(request, AuditAction.VIEW_PERSON_TO_MOVE, member.household)
     context = {"member": member, "form": form, "errors": error_list(form)}
     return render(request, "staff/member_move.html", context, status=400 if form.errors else 200)
 
@@ -110,7 +109,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
         if appointment is None:
             result = "not_found"
         else:
-            audit(request, "check in", household)
+            audit(request, AuditAction.CHECK_IN, household)
             try:
                 result = appointments.check_in(appointment)
             except appointments.AppointmentError:

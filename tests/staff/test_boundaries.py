@@ -1,9 +1,12 @@
 """Role boundaries on every staff URL, and an audit entry for every look at a household."""
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
 
 from registrations.models import Household, Member, VulnerabilityRequest
+from staff import audit
 from staff.models import AuditEntry, HelpTicket
 from tests.conftest import FAMILY, household_post
 
@@ -72,7 +75,24 @@ def test_every_look_at_a_household_is_audited(rosa, olga, casa_household):
         ("olga", "view household", casa_household.reference),
     ]
     page = olga.get(f"/staff/audit?reference={casa_household.reference}").content.decode()
-    assert "rosa" in page and "view household" in page
+    assert "rosa" in page and "Looked at the household" in page
+
+
+@pytest.mark.django_db
+def test_the_audit_log_names_each_action_in_the_readers_language(rosa, olga, casa_household):
+    rosa.get(f"/staff/households/{casa_household.reference}")
+    olga.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    page = olga.get(f"/staff/audit?reference={casa_household.reference}").content.decode()
+    assert "Consultó el grupo familiar" in page and "Looked at the household" not in page
+    assert AuditEntry.objects.filter(action="view household").count() == 1  # the stored value is unchanged
+
+
+@pytest.mark.django_db
+def test_no_free_text_reaches_the_audit_log(olga):
+    operator = get_user_model().objects.get(username="olga")
+    with pytest.raises(ValueError):
+        audit.record(operator, "had a look")
+    assert not AuditEntry.objects.exists()
 
 
 @pytest.mark.django_db

@@ -1,9 +1,12 @@
 """Operator queues: vulnerable cases, reuse patterns, moving a person."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
+from registrations import vulnerability
 from registrations.models import Household, VulnerabilityRequest
+from staff.models import AuditEntry
 from tests.conftest import FAMILY, household_post, member_named, sign_in
 
 
@@ -23,6 +26,22 @@ def test_an_operator_approves_a_vulnerable_case_with_a_reason(rosa, olga, matamo
     olga.post(f"/staff/review/vulnerability/{request.pk}", {"decision": "decline", "reason": "again"})
     request.refresh_from_db()
     assert request.status == "approved"
+    decisions = AuditEntry.objects.filter(action__in=["approve vulnerability", "decline vulnerability"])
+    assert [(e.actor.username, e.action, e.household_reference) for e in decisions] == [
+        ("olga", "approve vulnerability", household.reference)
+    ]
+
+
+@pytest.mark.django_db
+def test_a_decision_is_not_kept_when_its_audit_row_cannot_be_written(rosa, matamoros, brownsville):
+    rosa.post("/staff/households/new", household_post(FAMILY[:2], matamoros, brownsville, key="v"))
+    household = Household.objects.get()
+    request = VulnerabilityRequest.objects.create(household=household, category="medical", description="x", urgency=1)
+    nobody = get_user_model()(username="never-saved")  # no row: the audit insert fails
+    with pytest.raises(ValueError):
+        vulnerability.decide(request, True, "seen", nobody)
+    request.refresh_from_db()
+    assert request.status == "requested"
 
 
 @pytest.mark.django_db

@@ -1,0 +1,28 @@
+"""The one way to write the audit log, so every row names an AuditAction and commits or rolls
+back together with the change it records."""
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from staff.models import AuditAction, AuditEntry
+
+if TYPE_CHECKING:
+    from registrations.models import Household
+
+
+def record(
+    actor: AbstractBaseUser, action: AuditAction, household: "Household | None" = None, detail: str = ""
+) -> AuditEntry:
+    """Write one audit row on the caller's connection: call it inside the transaction.atomic()
+    that makes the change, so a change is never kept without its row, nor a row without its change.
+
+    A look (a staff member opening a household) changes nothing and may be recorded on its own.
+    An action that is not an AuditAction is refused (ValueError): no free text reaches the log.
+    """
+    return AuditEntry.objects.create(
+        actor=actor,
+        action=AuditAction(action),
+        household_reference=household.reference if household else "",
+        detail=detail[:300],
+    )
