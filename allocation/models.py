@@ -176,6 +176,10 @@ class Appointment(models.Model):
         HOUSEHOLD = "household", _("Cancelled by the household")
         RESCHEDULED = "rescheduled", _("A person joined and the time had no room: the household is rescheduled")
         VOIDED = "voided", _("The draw was voided after review")
+        PORT_CLOSED = "port_closed", _("The port was closed that day: the household is rescheduled")
+
+    # Cancelled by Cita, not by the household: it is served first at its port's next draw.
+    REBOOKED_BY_CITA = [CancelReason.RESCHEDULED, CancelReason.PORT_CLOSED]
 
     LIVE = [Status.HELD, Status.OFFERED, Status.CONFIRMED, Status.CHECKED_IN]
 

@@ -8,7 +8,8 @@ Canonical form (the bytes whose SHA-256 is the run's pool hash), all integers li
     n bytes  household sizes
     8n bytes registration times, signed 64-bit seconds since 1970-01-01 UTC
     n bytes  urgency of an approved vulnerability request, 1 (critical) to 3, 0 for none
-    n bytes  1 if carried over from the port's previous run, else 0
+    n bytes  1 if carried over from the port's previous run or rebooked after Cita cancelled its
+             appointment (see rebooked()), else 0
 
 The run stores these bytes as they are (compressing 20 MB would cost more time than the draw);
 read_snapshot also reads them zlib-compressed, for archives.
@@ -29,6 +30,7 @@ from operator import itemgetter
 from django.db import connection
 
 from allocation.engine import Pool
+from allocation.models import Appointment
 
 MAGIC = "cita-pool 1"
 
@@ -52,6 +54,15 @@ VULNERABLE_SQL = """
 CARRIED_SQL = """
     SELECT reference, preferred_port_id, {epoch} FROM registrations_household
     WHERE status = 'waiting' AND size > 0 AND reference IN ({marks})
+"""
+# Waiting households whose latest appointment Cita cancelled (it grew past its window's room, or its
+# port was closed that day) at the port they still prefer: flagged like a carried-over household.
+REBOOKED_SQL = """
+    SELECT h.reference, h.preferred_port_id FROM allocation_appointment a
+    JOIN registrations_household h ON h.id = a.household_id
+    WHERE a.status = 'cancelled' AND a.cancel_reason IN ({reasons})
+      AND h.status = 'waiting' AND h.size > 0 AND a.port_id = h.preferred_port_id
+      AND a.id = (SELECT MAX(b.id) FROM allocation_appointment b WHERE b.household_id = a.household_id)
 """
 CHUNK = 100_000
 FIRST, SECOND, THIRD, FOURTH = (itemgetter(n) for n in range(4))
@@ -128,6 +139,18 @@ def read_pool(carried: list[tuple[str, int]] = ()) -> Pool:
                 if i is not None and carried_port[reference] == port:
                     flags[i] = 1
     return Pool(references, ports, sizes, priorities, urgencies, flags)
+
+
+def rebooked() -> list[tuple[str, int]]:
+    """(reference, port id) of households Cita took an appointment from: served first at the next draw.
+
+    Only the latest appointment counts, so a household seated again and then cancelling itself has no
+    head start; one not seated at that draw stays flagged (and is on the run's carried-over list too).
+    """
+    reasons = ", ".join(f"'{reason}'" for reason in Appointment.REBOOKED_BY_CITA)
+    with connection.cursor() as cursor:
+        cursor.execute(REBOOKED_SQL.format(reasons=reasons))
+        return [(reference, port) for reference, port in cursor.fetchall()]
 
 
 def _position(references, ports, priorities, reference: str, port: int, priority: int) -> int | None:

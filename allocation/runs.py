@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from allocation import engine, fairness
 from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, Port
-from allocation.pool import canonical_bytes, household_ids, pool_hash, read_pool, store_snapshot
+from allocation.pool import canonical_bytes, household_ids, pool_hash, read_pool, rebooked, store_snapshot
 from registrations.models import Household
 
 Progress = Callable[[str], None]
@@ -128,7 +128,8 @@ def _compute(date: dt.date, policy: AllocationPolicy, seed: str, progress: Progr
         .first()
     )
     progress("Reading the eligible pool")
-    pool = read_pool([tuple(pair) for pair in previous or []])
+    # Carried over: did not fit at the previous run, or Cita cancelled its appointment (served first).
+    pool = read_pool([tuple(pair) for pair in previous or []] + rebooked())
     days, details = port_days(date)
     codes = {d.key: d.code for d in days}
     progress(f"Drawing for {len(pool):,} households")

@@ -20,7 +20,8 @@ class Command(BaseCommand):
         "Assign the date's capacity at every port. Per port: approved vulnerable households first (most urgent, "
         "then longest waiting), then the waiting-time share (oldest registration first), then a lottery among the "
         "rest drawn with the committed seed. A household is never split; one too large for the seats left keeps its "
-        "place and is served first at the port's next run; unused seats pass to the next share. Running it twice "
+        "place and is served first at the port's next run, as is one whose appointment Cita cancelled (it grew, "
+        "or the port was closed that day); unused seats pass to the next share. Running it twice "
         "for a date changes nothing; a failure leaves nothing written."
     )
 
