@@ -32,19 +32,26 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.
   rm -rf .venv
   "$PYTHON" -m venv .venv
 fi
-if ! cmp -s requirements.txt .venv/.requirements.installed 2>/dev/null; then
-  .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
-  cp requirements.txt .venv/.requirements.installed
+# The demo and production need requirements.txt only; scripts/test.sh asks for requirements-dev.txt
+# (the same versions plus pytest, Playwright, ruff and mypy) through CITA_REQUIREMENTS.
+REQUIREMENTS=${CITA_REQUIREMENTS:-requirements.txt}
+if ! cmp -s "$REQUIREMENTS" ".venv/.installed-$REQUIREMENTS" 2>/dev/null; then
+  .venv/bin/pip install -q --disable-pip-version-check -r "$REQUIREMENTS"
+  cp "$REQUIREMENTS" ".venv/.installed-$REQUIREMENTS"
 fi
 command -v msgfmt >/dev/null 2>&1 || apt_install gettext
 
 install_browser_tools() {
   # Browser tests and page budgets: Debian's Chromium (Playwright's own download does not work
-  # here, so never `playwright install`) and axe-core from npm, kept out of git under .venv/.
+  # here, so never `playwright install`) and axe-core from npm at the version (and hash) in
+  # tests/browser/package-lock.json, kept out of git under .venv/node.
   [ -x /usr/bin/chromium ] || apt_install chromium
-  if [ ! -f .venv/node/node_modules/axe-core/axe.min.js ]; then
+  if ! cmp -s tests/browser/package-lock.json .venv/node/package-lock.json 2>/dev/null \
+    || [ ! -f .venv/node/node_modules/axe-core/axe.min.js ]; then
     command -v npm >/dev/null 2>&1 || apt_install npm
-    npm install --prefix .venv/node --no-save --no-audit --no-fund --silent axe-core@4.14.1
+    mkdir -p .venv/node
+    cp tests/browser/package.json tests/browser/package-lock.json .venv/node/
+    npm ci --prefix .venv/node --no-audit --no-fund --silent
   fi
 }
 .venv/bin/python manage.py compilemessages --ignore=.venv -v 0

@@ -3,6 +3,7 @@
 # script starts in a temporary directory and stops afterwards. The browser tests (headless
 # Chromium on Regular 2G, offline drafts, no-JavaScript, axe-core) and the page budgets run once,
 # on SQLite. CITA_SKIP_BROWSER=1 leaves them out.
+export CITA_REQUIREMENTS=requirements-dev.txt   # production's versions, plus the test tools
 source "$(dirname "$0")/bootstrap.sh"
 export DEBUG=false
 
