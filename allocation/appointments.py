@@ -66,7 +66,7 @@ def check_in(appointment: Appointment, now: dt.datetime | None = None) -> str:
         end_appointment(appointment, Appointment.Status.MISSED)
         return Appointment.Status.MISSED
     with transaction.atomic():
-        Appointment.objects.filter(pk=appointment.pk).update(status=Appointment.Status.CHECKED_IN)
+        Appointment.objects.filter(pk=appointment.pk).update(status=Appointment.Status.CHECKED_IN, ended_at=now)
         Household.objects.filter(pk=appointment.household_id).update(status=Household.Status.CHECKED_IN)
     return Appointment.Status.CHECKED_IN
 

@@ -194,6 +194,9 @@ class Appointment(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices)
     # Why a cancelled appointment was cancelled, so the household is told plainly.
     cancel_reason = models.CharField(max_length=12, choices=CancelReason.choices, blank=True)
+    # When it stopped being live (cancelled, missed, expired) or was used (checked in): the date a
+    # letter check gives for "no longer valid".
+    ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -308,7 +308,7 @@ def end_appointment(appointment: Appointment, status: str, reason: str = "") -> 
     with transaction.atomic():
         changed = Appointment.objects.filter(
             pk=appointment.pk, status__in=[Appointment.Status.OFFERED, Appointment.Status.CONFIRMED]
-        ).update(status=status, cancel_reason=reason)
+        ).update(status=status, cancel_reason=reason, ended_at=timezone.now())
         if changed:
             Household.objects.filter(
                 pk=appointment.household_id, status__in=[Household.Status.OFFERED, Household.Status.CONFIRMED]

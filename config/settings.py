@@ -234,6 +234,10 @@ OFFER_CONFIRM_HOURS = env_int("OFFER_CONFIRM_HOURS", 48)
 # Letter signing keys (Ed25519), "key-id:base64url-private-key", newest first; see docs/letters.md.
 LETTER_SIGNING_KEYS = env_list("LETTER_SIGNING_KEYS", "")
 LETTER_RETIRED_PUBLIC_KEYS = env_list("LETTER_RETIRED_PUBLIC_KEYS", "")
+# An exemption letter is valid this many days from issue (a child's letter ends at 18 if sooner).
+EXEMPTION_LETTER_DAYS = env_int("EXEMPTION_LETTER_DAYS", 90)
+# Check-in opens this many minutes before the appointment's window (it closes at the port's grace period).
+CHECK_IN_EARLY_MINUTES = env_int("CHECK_IN_EARLY_MINUTES", 60)
 # Fernet keys for personal fields at rest, newest first (see registrations/encryption.py).
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
 # Closed households keep their personal data this long (for questions and appeals), then are erased.

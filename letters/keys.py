@@ -54,12 +54,26 @@ def sign(statement: str) -> str:
     return f"{statement}~{kid}~{_b64(signature)}"
 
 
+def canonical_signature(text: str) -> bytes | None:
+    """The signature's bytes, only from its one spelling: 86 base64url characters whose 4 unused
+    last bits are zero. A lenient decoder accepts 16 spellings of the same signature."""
+    if len(text) != 86 or not text.isascii():
+        return None
+    try:
+        raw = _unb64(text)
+    except ValueError:
+        return None
+    return raw if _b64(raw) == text else None
+
+
 def verify(signed: str) -> str | None:
     """The statement if the signature is good under a published key, else None."""
     try:
         statement, kid, signature = signed.strip().rsplit("~", 2)
-        key = public_keys()[kid]
-        key.verify(_unb64(signature), f"{kid}~{statement}".encode())
+        raw = canonical_signature(signature)
+        if raw is None:
+            return None
+        public_keys()[kid].verify(raw, f"{kid}~{statement}".encode())
     except (ValueError, KeyError, InvalidSignature, TypeError):
         return None
     return statement

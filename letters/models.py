@@ -1,4 +1,4 @@
-"""Letters issued, kept so they can be listed, reprinted and audited."""
+"""Letters issued, kept so they can be listed, reprinted, revoked and audited."""
 
 from django.conf import settings
 from django.db import models
@@ -16,17 +16,30 @@ class Letter(models.Model):
     appointment = models.ForeignKey("allocation.Appointment", on_delete=models.CASCADE, null=True, blank=True)
     case = models.CharField(max_length=10, choices=Case.choices, blank=True)
     signed = models.TextField(help_text="Statement, key id and signature, as in the QR code.")
+    # Named in the signed statement and in the public revocation list (empty on CITA1 letters).
+    serial = models.CharField(max_length=16, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     issued_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Kept for staff only: the public answer says "revoked" and the date, never why.
+    revoke_reason = models.CharField(max_length=500, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["appointment"], condition=models.Q(appointment__isnull=False), name="one_letter_per_appointment"
-            )
+                fields=["appointment"],
+                condition=models.Q(appointment__isnull=False, revoked_at__isnull=True),
+                name="one_current_letter_per_appointment",
+            ),
+            models.UniqueConstraint(fields=["serial"], condition=~models.Q(serial=""), name="unique_letter_serial"),
         ]
 
     def __str__(self) -> str:
-        return f"Letter {self.pk} for household {self.household_id}"
+        return f"Letter {self.serial or self.pk} for household {self.household_id}"

@@ -1,4 +1,4 @@
-"""Letter pages: the household's printable letter, the public verify page and public keys."""
+"""Letter pages: the household's printable letter, the public verify page, keys and revocation list."""
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -8,27 +8,35 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from allocation.appointments import live_appointment
 from allocation.models import Appointment, Port
-from letters import keys
-from letters.issue import appointment_letter, exemption_letter
+from letters import keys, validity
+from letters.issue import appointment_letter, sign_exemption_letter
 from letters.models import Letter
 from letters.qr import qr_svg
-from letters.statements import parse
+from letters.statements import KINDS, Statement, parse
 from registrations.ratelimit import rate_limit
 from registrations.views.common import applicant_required, own_household
 from staff.access import get_household_for_staff, staff_required
 from staff.models import AuditAction
 
 
-def _letter_context(letter: Letter) -> dict:
-    statement = parse(keys.verify(letter.signed) or "")
+def _statement_context(statement: Statement | None) -> dict:
     port = Port.objects.filter(code=statement.port).first() if statement and statement.port else None
     return {
-        "letter": letter,
         "statement": statement,
         "port": port,
-        "qr": qr_svg(letter.signed),
         "date": parse_date(statement.date) if statement and statement.date else None,
+        "valid_until": statement.valid_until_time() if statement else None,
+    }
+
+
+def letter_context(letter: Letter) -> dict:
+    """What the printed letter shows, in the household's language beside English."""
+    return {
+        **_statement_context(parse(keys.verify(letter.signed) or "")),
+        "letter": letter,
+        "qr": qr_svg(letter.signed),
         "members": letter.household.members.filter(is_active=True),
+        "languages": list(dict.fromkeys([letter.household.language, "en"])),
     }
 
 
@@ -40,7 +48,7 @@ def household_letter(request: HttpRequest) -> HttpResponse:
     appointment = live_appointment(household) if household else None
     if appointment is None or appointment.status != Appointment.Status.CONFIRMED:
         return redirect("household")
-    context = _letter_context(appointment_letter(appointment))
+    context = letter_context(appointment_letter(appointment))
     if request.GET.get("format") == "svg":
         response = render(request, "letters/letter.svg", context, content_type="image/svg+xml")
         response["Content-Disposition"] = f'attachment; filename="cita-{household.reference}.svg"'
@@ -48,21 +56,46 @@ def household_letter(request: HttpRequest) -> HttpResponse:
     return render(request, "letters/letter.html", context)
 
 
+def _verdict_json(verdict: validity.Verdict) -> dict:
+    words = {validity.VALID: "VALID", validity.NO_LONGER_VALID: "NO LONGER VALID", validity.NOT_VALID: "NOT VALID"}
+    answer: dict = {"verdict": words[verdict.outcome]}
+    if verdict.outcome == validity.VALID and verdict.statement:
+        s = verdict.statement
+        answer["statement"] = {
+            "kind": KINDS[s.kind],
+            "reference": s.reference,
+            "port": s.port,
+            "date": s.date,
+            "window": s.window,
+            "people": s.people,
+            "case": s.case,
+            "issued": s.issued,
+            "serial": s.serial,
+        }
+        answer["valid_until"] = verdict.valid_until.isoformat() if verdict.valid_until else None
+    if verdict.outcome == validity.NO_LONGER_VALID:
+        answer["reason"] = verdict.reason
+        answer["reason_text"] = verdict.reason_text
+        answer["since"] = verdict.since.date().isoformat() if verdict.since else None
+    return answer
+
+
 @require_GET
 @never_cache
 @rate_limit("verify", limit=600, window_seconds=3600, methods=("GET",))
 def verify(request: HttpRequest) -> HttpResponse:
-    """VALID with what the letter states, or NOT VALID; never anything the letter does not show."""
+    """VALID with what the letter states, NO LONGER VALID with why and since when, or NOT VALID.
+
+    Never anything the letter does not show; the JSON answer (?format=json) counts against the same limit."""
     code = request.GET.get("code", "")[:2000]
-    statement = parse(keys.verify(code) or "") if code else None
-    port = Port.objects.filter(code=statement.port).first() if statement and statement.port else None
-    context = {
-        "code": code,
-        "checked": bool(code),
-        "statement": statement,
-        "port": port,
-        "date": parse_date(statement.date) if statement and statement.date else None,
-    }
+    verdict = validity.check(code) if code.strip() else None
+    if request.GET.get("format") == "json":
+        if verdict is None:
+            return JsonResponse({"error": "Give the code from the letter as ?code=…"}, status=400)
+        return JsonResponse(_verdict_json(verdict))
+    context = {"code": code, "verdict": verdict, **_statement_context(verdict.statement if verdict else None)}
+    if verdict:
+        context["valid_until"] = verdict.valid_until
     return render(request, "letters/verify.html", context)
 
 
@@ -75,19 +108,26 @@ def public_keys(request: HttpRequest) -> HttpResponse:
     return render(request, "letters/keys.html", {"published": published})
 
 
+@require_GET
+@cache_control(public=True, max_age=300)
+def revoked(request: HttpRequest) -> HttpResponse:
+    """The signed list of letters no longer valid, for offline checkers to download when they have signal."""
+    return HttpResponse(validity.revocation_list(), content_type="text/plain; charset=utf-8")
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 @staff_required
 def exemption(request: HttpRequest, reference: str) -> HttpResponse:
     """NGO staff (for their households) and operators issue a letter for an exempt case."""
-    household = get_household_for_staff(request, reference, AuditAction.ISSUE_EXEMPTION_LETTER)
+    household = get_household_for_staff(request, reference, AuditAction.VIEW_HOUSEHOLD)
     cases = [(c, label) for c, label in Letter.Case.choices if c]
     error = ""
     if request.method == "POST":
         case = request.POST.get("case", "")
         if case in dict(cases):
-            letter = exemption_letter(household, case, request.user)
-            return render(request, "letters/letter.html", _letter_context(letter))
+            letter = sign_exemption_letter(household, case, request.user)
+            return render(request, "letters/letter.html", letter_context(letter))
         error = "choose"
     return render(
         request,

@@ -79,6 +79,7 @@ class AuditAction(models.TextChoices):
     MOVE_PERSON = "move person", _("Moved a person to another household")
     CHECK_IN = "check in", _("Checked the household in at the port")
     REGISTER_HOUSEHOLD = "register household", _("Registered the household")
+    REVOKE_LETTER = "revoke letter", _("Withdrew a letter")
 
 
 def audit_action_choices() -> list[tuple[str, str]]:

@@ -32,6 +32,7 @@ PUBLIC = {
     "statistics_csv",
     "verify_letter",
     "letter_keys",
+    "letters_revoked",
     "port_warning",
     "staff_login",
     "staff_logout",
