@@ -10,6 +10,7 @@ import unicodedata
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from allocation.models import Port
 from registrations.addresses import normalise_address
 from registrations.geography import accepts_requests_from, far_port_distance
-from registrations.households import HouseholdDetails, MemberData
+from registrations.households import HouseholdDetails, MemberData, cap_message
 from registrations.models import Member, Place, VulnerabilityRequest
 from registrations.nationalities import NATIONALITIES
 from registrations.references import normalise_reference
@@ -283,11 +284,18 @@ class SingleMemberForm(MemberForm, IdempotentForm):
 
 
 class BaseMemberFormSet(forms.BaseFormSet):
-    def clean(self) -> None:
-        if any(self.errors):
-            return
-        if self.total_form_count() > settings.MAX_HOUSEHOLD_SIZE:
-            raise ValidationError(_("A household can have at most 20 people"))
+    """Everyone in the household, at most MAX_HOUSEHOLD_SIZE (read when the form is made, so the
+    setting is the one rule); more rows than that are refused with the same message as every path."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_num = self.absolute_max = settings.MAX_HOUSEHOLD_SIZE
+        self.error_messages["too_many_forms"] = cap_message()
+
+    @property
+    def full(self) -> bool:
+        """No room for another row: the page says so instead of offering "Add another person"."""
+        return self.total_form_count() >= self.max_num
 
 
 MemberFormSet = forms.formset_factory(
@@ -298,6 +306,18 @@ MemberFormSet = forms.formset_factory(
     max_num=settings.MAX_HOUSEHOLD_SIZE,
     absolute_max=settings.MAX_HOUSEHOLD_SIZE,
 )
+
+
+def formset_with_blank_member(data, prefix: str = "members") -> BaseMemberFormSet:
+    """The same people as typed, plus one empty row (up to the cap): nothing typed is lost."""
+    data = data.copy()
+    total = data.get(f"{prefix}-TOTAL_FORMS", "")
+    total = int(total) if total.isdigit() else 1
+    data[f"{prefix}-TOTAL_FORMS"] = str(min(total + 1, settings.MAX_HOUSEHOLD_SIZE))
+    formset = MemberFormSet(data, prefix=prefix)
+    for form in formset.forms:
+        form._errors = ErrorDict()  # shown as typed, not judged yet
+    return formset
 
 
 class VulnerabilityForm(IdempotentForm):

@@ -1,12 +1,14 @@
 """Registering a household and changing its members: every state change in one place."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from registrations import idempotency
 from registrations.models import Applicant, Household, Member, Place
@@ -55,6 +57,31 @@ class MembersLocked(Exception):
     """Members cannot change once an appointment is fixed."""
 
 
+class HouseholdFull(Exception):
+    """The household would have more people than the cap (settings.MAX_HOUSEHOLD_SIZE)."""
+
+
+# Called inside the change's transaction with the household, e.g. to write a staff member's audit row.
+AfterChange = Callable[[Household], None] | None
+
+
+def check_room(people: int) -> None:
+    """The one household-size rule: every path that puts people in a household asks here first."""
+    if people > settings.MAX_HOUSEHOLD_SIZE:
+        raise HouseholdFull
+
+
+def cap_message() -> str:
+    """What every form says when the cap is reached, with the number from the setting."""
+    return _("A household can have at most %(max)s people. Register anyone else as another household.") % {
+        "max": settings.MAX_HOUSEHOLD_SIZE
+    }
+
+
+def active_count(household: Household) -> int:
+    return household.members.filter(is_active=True).count()
+
+
 def _check_duplicates(members: Sequence[MemberData], exclude_member_ids: Sequence[int] = ()) -> None:
     keys = [m.key for m in members]
     repeated = [i for i, key in enumerate(keys) if key in keys[:i]]
@@ -94,12 +121,13 @@ def _fields(member: MemberData) -> dict:
 
 
 def _resize(household: Household) -> None:
-    household.size = household.members.filter(is_active=True).count()
+    household.size = active_count(household)
     household.save(update_fields=["size", "updated_at"])
 
 
 def create_household(applicant: Applicant, details: HouseholdDetails, members: Sequence[MemberData]) -> Household:
     """Inside the caller's transaction: the household and all its members, its priority fixed now."""
+    check_room(len(members))
     _check_duplicates(members)
     household = Household.objects.create(
         reference=new_reference(),
@@ -142,7 +170,9 @@ def register_household(
     return idempotency.run_once(registration_scope(applicant), key, request_hash, apply)
 
 
-def add_member(household: Household, member: MemberData, key: str, request_hash: str) -> str:
+def add_member(
+    household: Household, member: MemberData, key: str, request_hash: str, url: str = "", after: AfterChange = None
+) -> str:
     """Add one person; the household keeps its registration time. After an offer, the person joins
     the appointment if its window has room, or the whole household is rescheduled together."""
     from allocation.appointments import grow_for_new_member  # allocation imports this module's models
@@ -151,17 +181,22 @@ def add_member(household: Household, member: MemberData, key: str, request_hash:
         locked = Household.objects.select_for_update().get(pk=household.pk)
         if not locked.can_add_members:
             raise MembersLocked
+        check_room(active_count(locked) + 1)
         _check_duplicates([member])
         _write_members(locked, [member])
         _resize(locked)
         if locked.status != Household.Status.WAITING:
             grow_for_new_member(locked)
-        return reverse("household")
+        if after:
+            after(locked)
+        return url or reverse("household")
 
     return idempotency.run_once(f"household:{household.pk}", key, request_hash, apply)
 
 
-def change_member(member: Member, data: MemberData, key: str, request_hash: str) -> str:
+def change_member(
+    member: Member, data: MemberData, key: str, request_hash: str, url: str = "", after: AfterChange = None
+) -> str:
     """Correct a person's details; the duplicate rule still holds."""
 
     def apply() -> str:
@@ -178,22 +213,26 @@ def change_member(member: Member, data: MemberData, key: str, request_hash: str)
         except IntegrityError:
             _check_duplicates([data], exclude_member_ids=[member.pk])
             raise
-        return reverse("household")
+        if after:
+            after(household)
+        return url or reverse("household")
 
     return idempotency.run_once(f"household:{member.household_id}", key, request_hash, apply)
 
 
-def remove_member(member: Member, key: str) -> str:
+def remove_member(member: Member, key: str, url: str = "", after: AfterChange = None) -> str:
     """Take a person off the household. The last person cannot be removed."""
 
     def apply() -> str:
         household = Household.objects.select_for_update().get(pk=member.household_id)
         if not household.can_change_members:
             raise MembersLocked
-        if household.members.filter(is_active=True).count() > 1:
+        if active_count(household) > 1:
             member.delete()
             _resize(household)
-        return reverse("household")
+            if after:
+                after(household)
+        return url or reverse("household")
 
     return idempotency.run_once(f"household:{member.household_id}", key, f"remove:{member.pk}", apply)
 

@@ -80,6 +80,10 @@ class AuditAction(models.TextChoices):
     CHECK_IN = "check in", _("Checked the household in at the port")
     REGISTER_HOUSEHOLD = "register household", _("Registered the household")
     REVOKE_LETTER = "revoke letter", _("Withdrew a letter")
+    ADD_PERSON = "add person", _("Added a person to the household")
+    CHANGE_PERSON = "change person", _("Changed a person's details")
+    REMOVE_PERSON = "remove person", _("Removed a person from the household")
+    MOVE_SIGNIN = "move sign-in", _("Moved the household's sign-in to a new phone or email")
 
 
 def audit_action_choices() -> list[tuple[str, str]]:

@@ -8,7 +8,14 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from registrations import idempotency
-from registrations.households import HouseholdDetails, MemberData, MembersLocked, create_household
+from registrations.households import (
+    HouseholdDetails,
+    MemberData,
+    MembersLocked,
+    active_count,
+    check_room,
+    create_household,
+)
 from registrations.models import Applicant, Household, Member
 from registrations.signin import issue_recovery_codes
 from staff.audit import record
@@ -72,6 +79,7 @@ def move_member(member: Member, target: Household, actor: AbstractBaseUser) -> N
             return
         if not (source.can_change_members and target.can_change_members):
             raise MembersLocked
+        check_room(active_count(target) + 1)
         Member.objects.filter(pk=member.pk).update(household=target)
         for household in (source, target):
             household.size = household.members.filter(is_active=True).count()

@@ -54,7 +54,15 @@ APPLICANT = {
     "vulnerability_request",
     "share_household",
 }
-STAFF_HOUSEHOLD = {"staff_household", "staff_slip", "staff_vulnerability_new", "staff_exemption"}
+STAFF_HOUSEHOLD = {
+    "staff_household",
+    "staff_slip",
+    "staff_vulnerability_new",
+    "staff_exemption",
+    "staff_member_add",
+    "staff_member_change",
+    "staff_member_remove",
+}
 STAFF = {"staff_home", "staff_household_new", "staff_tickets", "staff_ticket", "staff_notice", "staff_notice_comment"}
 OPERATOR = {
     "staff_notice_new",

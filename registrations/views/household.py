@@ -1,5 +1,6 @@
 """Household pages: register everyone at once, then see, add, change or remove people."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
@@ -13,8 +14,8 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from registrations import households
-from registrations.forms import HouseholdDetailsForm, MemberFormSet, SingleMemberForm
-from registrations.households import DuplicatePerson, MembersLocked
+from registrations.forms import HouseholdDetailsForm, MemberFormSet, SingleMemberForm, formset_with_blank_member
+from registrations.households import DuplicatePerson, HouseholdFull, MembersLocked, cap_message
 from registrations.idempotency import earlier_result, payload_hash
 from registrations.models import Member
 from registrations.ratelimit import rate_limit
@@ -71,7 +72,8 @@ def household(request: HtmxHttpRequest) -> HttpResponse:
     if own is None:
         return redirect("household_new")
     members = own.members.filter(is_active=True)
-    context = {"household": own, "members": members, **status_context(own)}
+    full = cap_message() if own.size >= settings.MAX_HOUSEHOLD_SIZE else ""
+    context = {"household": own, "members": members, "full": full, **status_context(own)}
     return render(request, "registrations/household.html", context)
 
 
@@ -93,7 +95,7 @@ def household_new(request: HtmxHttpRequest) -> HttpResponse:
     details = HouseholdDetailsForm(request.POST)
     formset = MemberFormSet(request.POST, prefix="members")
     if "add_member" in request.POST:
-        formset = _with_blank_member(request.POST)
+        formset = formset_with_blank_member(request.POST)
         template = "registrations/household_new.html#member-forms" if request.htmx else None
         details._errors = ErrorDict()
         return _render_new(request, details, formset, [], template=template)
@@ -109,6 +111,8 @@ def household_new(request: HtmxHttpRequest) -> HttpResponse:
             )
         except DuplicatePerson as duplicate:
             show_duplicates(forms_, duplicate)
+        except HouseholdFull:
+            formset._non_form_errors.append(cap_message())
         else:
             return _done(request, url)
     status = 400 if error_list(details, formset) else 200
@@ -121,18 +125,6 @@ def _sent_key(request: HtmxHttpRequest) -> str:
         return HouseholdDetailsForm.base_fields["idempotency_key"].clean(request.POST.get("idempotency_key", ""))
     except ValidationError:
         return ""
-
-
-def _with_blank_member(data) -> MemberFormSet:
-    """The same people as typed, plus one empty row: nothing typed is lost."""
-    data = data.copy()
-    total = data.get("members-TOTAL_FORMS", "")
-    total = int(total) if total.isdigit() else 1
-    data["members-TOTAL_FORMS"] = str(min(total + 1, MemberFormSet.max_num))
-    formset = MemberFormSet(data, prefix="members")
-    for form in formset.forms:
-        form._errors = ErrorDict()  # shown as typed, not judged yet
-    return formset
 
 
 def _render_new(request: HtmxHttpRequest, details, formset, errors, template=None, status=200) -> HttpResponse:
@@ -169,13 +161,17 @@ def member_add(request: HtmxHttpRequest) -> HttpResponse:
             )
         except DuplicatePerson as duplicate:
             form.add_error("given_names", DUPLICATE_ELSEWHERE if duplicate.elsewhere else DUPLICATE_REPEATED)
+        except HouseholdFull:
+            form.add_error(None, cap_message())
         except MembersLocked:
             return _locked(request)
         else:
             messages.success(request, _("Person added."))
             return _done(request, url)
     status = 400 if form.errors else 200
-    context = {"form": form, "errors": error_list(form), "title": _("Add a person")}
+    # Said before anything is typed: the household already has as many people as it may.
+    full = cap_message() if own.size >= settings.MAX_HOUSEHOLD_SIZE and not form.is_bound else ""
+    context = {"form": form, "errors": error_list(form), "title": _("Add a person"), "full": full}
     return render(request, "registrations/member_form.html", context, status=status)
 
 

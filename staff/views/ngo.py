@@ -1,26 +1,32 @@
 """NGO pages: assisted registration, households of the organisation, vulnerability requests."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 from django_otp import devices_for_user
 from django_otp.forms import OTPAuthenticationForm
 
-from registrations.forms import HouseholdDetailsForm, MemberFormSet, VulnerabilityForm
-from registrations.households import DuplicatePerson
+from registrations.forms import HouseholdDetailsForm, MemberFormSet, VulnerabilityForm, formset_with_blank_member
+from registrations.households import DuplicatePerson, HouseholdFull, cap_message
 from registrations.idempotency import payload_hash
 from registrations.ratelimit import rate_limit
 from registrations.views.common import error_list, new_key, post_items
 from registrations.views.help import send_vulnerability_request
 from registrations.views.household import filled_member_forms, show_duplicates
+from registrations.views.ports import port_warning_context
 from staff import services
 from staff.access import get_household_for_staff, households_for, staff_required
 from staff.forms import ReferenceForm
@@ -79,13 +85,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@vary_on_headers("HX-Request")
 @staff_required
 def household_new(request: HttpRequest) -> HttpResponse:
-    """Register a household for someone with no phone (NGO staff only)."""
+    """Register a whole household for people with no phone (NGO staff only): the applicant's form and rules."""
     if request.staff.organisation is None:
         return redirect("staff_home")
     details = HouseholdDetailsForm(request.POST or None, initial={"idempotency_key": new_key(), "language": "es"})
     formset = MemberFormSet(request.POST or None, prefix="members")
+    if "add_member" in request.POST:
+        details._errors = ErrorDict()  # shown as typed, not judged yet
+        context = {"details": details, "formset": formset_with_blank_member(request.POST), "errors": []}
+        template = "staff/household_new.html#member-forms" if request.htmx else "staff/household_new.html"
+        return render(request, template, context)
     if request.method == "POST" and details.is_valid() and formset.is_valid() and not details.far_port_km():
         forms_ = filled_member_forms(formset)
         try:
@@ -99,13 +111,16 @@ def household_new(request: HttpRequest) -> HttpResponse:
             )
         except DuplicatePerson as duplicate:
             show_duplicates(forms_, duplicate)
+        except HouseholdFull:
+            formset._non_form_errors.append(cap_message())
         else:
-            if isinstance(result, str):
-                return redirect("staff_slip", reference=result)
-            request.session[SLIP_CODES] = {result.reference: result.recovery_codes}
-            return redirect("staff_slip", reference=result.reference)
+            if not isinstance(result, str):
+                request.session[SLIP_CODES] = {result.reference: result.recovery_codes}
+            reference = result if isinstance(result, str) else result.reference
+            url = reverse("staff_slip", kwargs={"reference": reference})
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     errors = error_list(details, formset) if request.method == "POST" else []
-    context = {"details": details, "formset": formset, "errors": errors}
+    context = {"details": details, "formset": formset, "errors": errors, **port_warning_context(details)}
     return render(request, "staff/household_new.html", context, status=400 if errors else 200)
 
 
@@ -128,6 +143,7 @@ def household(request: HttpRequest, reference: str) -> HttpResponse:
         "household": household,
         "members": household.members.filter(is_active=True),
         "requests": household.vulnerability_requests.order_by("-requested_at"),
+        "full": cap_message() if household.size >= settings.MAX_HOUSEHOLD_SIZE else "",
     }
     return render(request, "staff/household.html", context)
 

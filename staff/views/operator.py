@@ -11,7 +11,7 @@ from allocation import appointments
 from letters import keys
 from letters.statements import parse
 from registrations import vulnerability
-from registrations.households import MembersLocked
+from registrations.households import HouseholdFull, MembersLocked, cap_message
 from registrations.models import Household, Member, VulnerabilityRequest
 from registrations.references import normalise_reference
 from registrations.views.common import error_list
@@ -75,6 +75,8 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
                 services.move_member(member, target, request.user)
             except MembersLocked:
                 form.add_error("reference", _("One of the households has a fixed appointment. Cancel it first."))
+            except HouseholdFull:
+                form.add_error("reference", cap_message())
             else:
                 messages.success(request, _("Person moved."))
                 return redirect("staff_household", reference=target.reference)
