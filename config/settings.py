@@ -160,8 +160,14 @@ LANGUAGES = [
     ("ar", "العربية"),
 ]
 LANGUAGES_BIDI = ["ar"]
-# LOCALE_DIR lets the catalogue test extract messages into a scratch copy.
-LOCALE_PATHS = [Path(env_str("LOCALE_DIR", str(BASE_DIR / "locale")))]
+# LOCALE_DIR lets the catalogue test extract messages into a scratch copy. locale_django holds
+# Haitian Creole for Django's own messages (month names, form and admin messages): Django has none.
+LOCALE_PATHS = [Path(env_str("LOCALE_DIR", str(BASE_DIR / "locale"))), BASE_DIR / "locale_django"]
+# Our own date, time and number formats where Django's are missing or English (see config/formats).
+FORMAT_MODULE_PATH = ["config.formats"]
+# Numbers grouped the reader's way ("1.000" in Spanish, "1 000" in French). Numbers a machine reads
+# (ids in form values, SVG coordinates) are printed with |unlocalize.
+USE_THOUSAND_SEPARATOR = True
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

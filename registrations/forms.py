@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from allocation.models import Port
@@ -25,6 +26,7 @@ from registrations.references import normalise_reference
 
 NAME_PUNCTUATION = set(" -'’.")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+NEEDS_MAX_LENGTH = Member._meta.get_field("needs").max_length
 
 
 def clean_text(value: str, max_length: int, too_long: str) -> str:
@@ -268,8 +270,9 @@ class MemberForm(CitaForm):
 
     def clean_needs(self) -> str:
         value = self.cleaned_data["needs"].strip()
-        if len(value) > 1000:
-            raise ValidationError(_("Needs must be 1,000 characters or fewer"))
+        if len(value) > NEEDS_MAX_LENGTH:
+            limit = number_format(NEEDS_MAX_LENGTH, force_grouping=True)
+            raise ValidationError(_("Needs must be %(limit)s characters or fewer") % {"limit": limit})
         if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} and ch not in "\r\n" for ch in value):
             raise ValidationError(_("Remove the unusual characters from this answer"))
         return value
@@ -285,7 +288,15 @@ class SingleMemberForm(MemberForm, IdempotentForm):
 
 class BaseMemberFormSet(forms.BaseFormSet):
     """Everyone in the household, at most MAX_HOUSEHOLD_SIZE (read when the form is made, so the
-    setting is the one rule); more rows than that are refused with the same message as every path."""
+    setting is the one rule); more rows than that are refused with the same message as every path.
+    Django's other formset refusals are replaced by ours too, in the reader's language."""
+
+    default_error_messages = {
+        "missing_management_form": _(
+            "Part of the form did not arrive. Check the people below and send the form again."
+        ),
+        "too_few_forms": _("Enter at least one person"),
+    }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -1,0 +1,124 @@
+"""Every date on every page in the reader's language: month names, day-first or month-first, the
+24-hour clock where it is used, and never an ISO date or an English month on a non-English page."""
+
+import datetime as dt
+import html
+import re
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+
+from allocation.models import Appointment
+from notifications.outbox import deliver_due, queue_events
+from registrations.models import Household, OutboundMessage
+from tests.conftest import FAMILY, household_post, staff_client
+
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+ENGLISH_DATE_WORDS = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|midnight|noon)\b"
+    r"|\b(?:Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.|\b[ap]\.m\."
+)
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+HIDDEN = re.compile(r"<(script|style|code|pre|svg|head)\b.*?</\1>", re.S)
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees: tags, attributes, code samples and the language switch left out."""
+    page = HIDDEN.sub(" ", page)
+    page = re.sub(r'<nav class="languages".*?</nav>', " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ht", "2 desanm 2026, 14:30"),
+        ("es", "2 de diciembre de 2026 a las 14:30"),
+        ("fr", "2 décembre 2026 14:30"),
+        ("ar", "2 ديسمبر، 2026، 2:30 م"),
+        ("en", "Dec. 2, 2026, 2:30 p.m."),
+    ],
+)
+def test_a_date_and_time_is_written_the_readers_way(language, expected):
+    moment = dt.datetime(2026, 12, 2, 14, 30)
+    with translation.override(language):
+        assert date_format(moment, "DATETIME_FORMAT") == expected
+
+
+def test_haitian_creole_has_every_month_and_day():
+    months = "janvye fevriye mas avril me jen jiyè out septanm oktòb novanm desanm".split()
+    days = "lendi madi mèkredi jedi vandredi samdi dimanch".split()
+    with translation.override("ht"):
+        assert [date_format(dt.date(2026, m, 1), "F") for m in range(1, 13)] == months
+        assert [date_format(dt.date(2026, 11, 30) + dt.timedelta(days=d), "l") for d in range(7)] == days
+
+
+@pytest.fixture
+def confirmed(maria, matamoros, brownsville) -> Household:
+    """Maria's family, offered an appointment by the draw, then confirmed; its letter issued."""
+    maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))
+    draw_date = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    call_command("allocate", "--date", draw_date, "--seed", "beacon", stdout=open("/dev/null", "w"))
+    return Household.objects.get()
+
+
+def pages_in(client: Client, language: str, urls: list[str]) -> dict[str, str]:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    pages = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        pages[url] = response.content.decode()
+    return pages
+
+
+def assert_dates_are_local(language: str, pages: dict[str, str]) -> None:
+    for url, page in pages.items():
+        text = visible_text(page)
+        assert not ISO_DATE.search(text), f"{url} in {language}: ISO date {ISO_DATE.search(text)[0]}"
+        if language != "en":
+            found = ENGLISH_DATE_WORDS.search(text)
+            assert found is None, f"{url} in {language}: English {found[0]!r}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_applicant_and_public_pages_write_dates_in_every_language(language, maria, confirmed, client):
+    appointment = Appointment.objects.get()
+    offered_pages = pages_in(maria, language, ["/household"])
+    maria.post("/household/appointment/confirm")
+    pages = {**offered_pages, **pages_in(maria, language, ["/household", "/household/letter"])}
+    pages |= pages_in(client, language, ["/draws", f"/draws/{appointment.date}", "/how-it-works", "/where"])
+    pages |= pages_in(client, language, ["/statistics"])
+    assert_dates_are_local(language, pages)
+    with translation.override(language):
+        day = date_format(appointment.date, "DATE_FORMAT")
+    assert day in visible_text(pages["/household"]) and day in visible_text(pages["/household/letter"])
+    assert day in visible_text(pages["/draws"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_staff_pages_write_dates_in_every_language(language, confirmed, casa_del_migrante):
+    olga = staff_client("olga", "operator", None)
+    reference = confirmed.reference
+    pages = pages_in(olga, language, ["/staff/", f"/staff/households/{reference}", "/staff/audit", "/staff/tickets"])
+    assert_dates_are_local(language, pages)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["ht", "es", "ar"])
+def test_the_appointment_message_writes_the_date_in_the_households_language(language, confirmed):
+    Household.objects.update(language=language)
+    queue_events()
+    deliver_due()
+    [sms] = [m for m in OutboundMessage.objects.all() if confirmed.reference in m.body]
+    appointment = Appointment.objects.get()
+    with translation.override(language):
+        assert date_format(appointment.date, "DATE_FORMAT") in sms.body
+    assert not ENGLISH_DATE_WORDS.search(sms.body)
