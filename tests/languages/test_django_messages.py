@@ -59,9 +59,9 @@ def test_the_admin_speaks_creole(olga):
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", "A household can have at most 20 people. Remove someone to continue."),
-        ("ht", "Yon fanmi pa ka gen plis pase 20 moun. Retire yon moun pou kontinye."),
-        ("es", "Un grupo familiar puede tener como máximo 20 personas. Quita a alguien para continuar."),
+        ("en", "A household can have at most 20 people. Register anyone else as another household."),
+        ("ht", "Yon fanmi ka gen 20 moun pou pi plis."),
+        ("es", "Un grupo familiar puede tener como máximo 20 personas."),
     ],
 )
 def test_a_21st_person_gets_the_household_limit_in_the_readers_language(
