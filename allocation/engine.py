@@ -44,7 +44,7 @@ class PortDay:
 class Entry:
     """One household, for building small pools (tests, examples)."""
 
-    reference: str
+    ticket: int | str
     port: int
     size: int
     priority: int
@@ -56,12 +56,13 @@ class Entry:
 class Pool:
     """Eligible households as parallel columns in canonical order: by port, then priority.
 
+    tickets label the households (the household's public ticket number); the draw never reads them.
     priority is the registration time in seconds since 1970 (UTC): lower has waited longer.
     urgency is the most urgent approved vulnerability (1 critical .. 3), 0 for none.
     carried is 1 for a household that did not fit when its turn came at the port's previous run.
     """
 
-    references: Sequence[str]
+    tickets: Sequence[int | str]
     ports: Sequence[int]
     sizes: Sequence[int]
     priorities: Sequence[int]
@@ -69,14 +70,14 @@ class Pool:
     carried: Sequence[int]
 
     def __len__(self) -> int:
-        return len(self.references)
+        return len(self.tickets)
 
     @classmethod
     def from_entries(cls, entries: list[Entry]) -> "Pool":
         """Columns in canonical order (port, priority, then the order given)."""
         ordered = sorted(entries, key=lambda e: (e.port, e.priority))
         return cls(
-            references=[e.reference for e in ordered],
+            tickets=[e.ticket for e in ordered],
             ports=[e.port for e in ordered],
             sizes=[e.size for e in ordered],
             priorities=[e.priority for e in ordered],
@@ -106,12 +107,14 @@ class Result:
     window_capacity: dict[int, int] = field(default_factory=dict)
     # port key -> household size -> households of that size in the port's pool
     pool_sizes: dict[int, Counter] = field(default_factory=dict)
+    # port key -> pool position drawn by each lottery ticket, in draw order (seated or passed over)
+    draws: dict[int, list[int]] = field(default_factory=dict)
 
 
 def check_canonical(pool: Pool) -> None:
     """The pool must be grouped by port in ascending order, each port by priority; else ValueError."""
     columns = (pool.ports, pool.sizes, pool.priorities, pool.urgencies, pool.carried)
-    if any(len(column) != len(pool.references) for column in columns):
+    if any(len(column) != len(pool.tickets) for column in columns):
         raise ValueError("pool columns differ in length")
     # Contiguous ranges, each holding only its own key, in ascending order and covering the whole
     # pool, prove the ports are sorted without comparing a million neighbours one by one.
@@ -206,7 +209,9 @@ def _allocate_port(
         i += 1
 
     # 3. Lottery share: every seat still free, drawn among households that fit.
-    left = _draw_lottery(pool, lo, hi, port, policy, seed, date, taken, left, result.pool_sizes[port.key].copy())
+    drawn = result.draws.setdefault(port.key, [])
+    sizes_left = result.pool_sizes[port.key].copy()
+    left = _draw_lottery(pool, lo, hi, port, policy, seed, date, taken, left, sizes_left, drawn)
     # A household passed over in the queue but then drawn in the lottery is not carried over.
     result.carried_over.extend(i for i in carried_over if i not in taken)
 
@@ -224,8 +229,11 @@ def _draw_lottery(
     taken: dict[int, str],
     left: int,
     waiting_by_size: Counter,
+    drawn: list[int],
 ) -> int:
-    """Ticket by ticket, seat the household holding it unless already seated or too large for the seats left."""
+    """Ticket by ticket, seat the household holding it unless already seated or too large for the seats left.
+
+    Every draw's household goes into `drawn`, seated or not: the published lottery order."""
     n = hi - lo
     if n == 0 or left == 0:
         return left
@@ -244,6 +252,7 @@ def _draw_lottery(
             i = lo + number % n
         else:
             i = lo + bisect_right(cumulative, number % cumulative[-1])
+        drawn.append(i)
         if i in taken or sizes[i] > left:
             continue
         taken[i] = LOTTERY

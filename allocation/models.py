@@ -132,8 +132,16 @@ class AllocationRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)
     statistics = models.JSONField(default=dict, blank=True)
-    # [reference, port id] pairs that did not fit when their turn came: served first next time.
+    # [household id, port id] pairs that did not fit when their turn came: served first next time.
     carried_over = models.JSONField(default=list, blank=True)
+    # Port code -> the ticket number each lottery draw hit, in draw order (seated or passed over).
+    lottery = models.JSONField(default=dict, blank=True)
+    cutoff = models.DateTimeField(
+        null=True, blank=True, help_text="Published before the draw: the pool is read no earlier than this."
+    )
+    # A public randomness beacon round named before the cut-off, whose value becomes the seed.
+    beacon_chain = models.CharField(max_length=64, blank=True)
+    beacon_round = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-date"]
@@ -147,6 +155,9 @@ class RunInputs(models.Model):
 
     run = models.OneToOneField(AllocationRun, on_delete=models.CASCADE, related_name="inputs")
     snapshot = models.BinaryField(help_text="The canonical pool (allocation.pool), plain or zlib-compressed.")
+    # The public record of the draw (transparency.record), gzip-compressed: built once, when first
+    # asked for after its publication time; cleared when a held run is released or voided.
+    record = models.BinaryField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "run inputs"

@@ -1,20 +1,24 @@
 """The eligible pool: read with one plain SQL query (never model instances), recorded as a snapshot.
 
-Canonical form (the bytes whose SHA-256 is the run's pool hash), all integers little-endian:
+Canonical form 2 (the bytes whose SHA-256 is the run's pool hash): public numbers only, so that
+the published record of a draw (transparency.record) rebuilds exactly these bytes.
 
-    line 1   "cita-pool 1 <date YYYY-MM-DD>"
-    line 2   JSON: {"count": n, "ports": [[code, households], ...]} in pool order
-    n lines  public references, in pool order (by port id, registration time, household id)
-    n bytes  household sizes
-    8n bytes registration times, signed 64-bit seconds since 1970-01-01 UTC
-    n bytes  urgency of an approved vulnerability request, 1 (critical) to 3, 0 for none
-    n bytes  1 if carried over from the port's previous run or rebooked after Cita cancelled its
-             appointment (see rebooked()), else 0
+    line 1     "cita-pool 2 <date YYYY-MM-DD>"
+    one line   "<port code> <households>" per port with households, in pool order
+    one empty line
+    8n bytes   ticket numbers (the household's id), unsigned 64-bit little-endian, in pool order
+    n bytes    household sizes
+    4n bytes   whole days waited at midnight UTC of the date (0 if less than a day), unsigned 32-bit LE
+    n bytes    urgency of an approved vulnerability request, 1 (critical) to 3, 0 for none
+    n bytes    1 if carried over from the port's previous run or rebooked after Cita cancelled its
+               appointment (see rebooked()), else 0
 
-The run stores these bytes as they are (compressing 20 MB would cost more time than the draw);
-read_snapshot also reads them zlib-compressed, for archives.
+Pool order is by port id, then registration time, then household id. Form 1 (references and
+registration times, before the record was published) is still read, so old runs stay verifiable.
+The run stores these bytes as they are; read_snapshot also reads them zlib-compressed, for archives.
 """
 
+import calendar
 import datetime as dt
 import hashlib
 import json
@@ -32,10 +36,11 @@ from django.db import connection
 from allocation.engine import Pool
 from allocation.models import Appointment
 
-MAGIC = "cita-pool 1"
+MAGIC = "cita-pool 2"
+OLD_MAGIC = "cita-pool 1"
 
 POOL_SQL = """
-    SELECT reference, preferred_port_id, size, {epoch}
+    SELECT id, preferred_port_id, size, {epoch}
     FROM registrations_household
     WHERE status = 'waiting' AND size > 0
     ORDER BY preferred_port_id, registered_at, id
@@ -46,19 +51,19 @@ EPOCH = {
     "postgresql": "CAST(FLOOR(date_part('epoch', registered_at)) AS bigint)",
 }
 VULNERABLE_SQL = """
-    SELECT h.reference, h.preferred_port_id, {epoch}, MIN(v.urgency)
+    SELECT h.id, h.preferred_port_id, {epoch}, MIN(v.urgency)
     FROM registrations_vulnerabilityrequest v JOIN registrations_household h ON h.id = v.household_id
     WHERE v.status = 'approved' AND h.status = 'waiting' AND h.size > 0
-    GROUP BY h.reference, h.preferred_port_id, h.registered_at
+    GROUP BY h.id, h.preferred_port_id, h.registered_at
 """
 CARRIED_SQL = """
-    SELECT reference, preferred_port_id, {epoch} FROM registrations_household
-    WHERE status = 'waiting' AND size > 0 AND reference IN ({marks})
+    SELECT id, preferred_port_id, {epoch} FROM registrations_household
+    WHERE status = 'waiting' AND size > 0 AND id IN ({marks})
 """
 # Waiting households whose latest appointment Cita cancelled (it grew past its window's room, or its
 # port was closed that day) at the port they still prefer: flagged like a carried-over household.
 REBOOKED_SQL = """
-    SELECT h.reference, h.preferred_port_id FROM allocation_appointment a
+    SELECT h.id, h.preferred_port_id FROM allocation_appointment a
     JOIN registrations_household h ON h.id = a.household_id
     WHERE a.status = 'cancelled' AND a.cancel_reason IN ({reasons})
       AND h.status = 'waiting' AND h.size > 0 AND a.port_id = h.preferred_port_id
@@ -105,44 +110,44 @@ def _pool_chunks(sql: str) -> Iterator[list[tuple]]:
             yield chunk
 
 
-def read_pool(carried: list[tuple[str, int]] = ()) -> Pool:
+def read_pool(carried: list[tuple[int, int]] = ()) -> Pool:
     """Waiting households with members, oldest first per port, as columns (one SQL query, no ORM objects).
 
-    `carried` holds (reference, port id) pairs that did not fit at the previous run.
+    `carried` holds (household id, port id) pairs that did not fit at the previous run.
     """
-    references: list[str] = []
+    tickets = array("q")
     ports: list[int] = []
     sizes = bytearray()
     priorities = array("q")
     for rows in _pool_chunks(POOL_SQL.format(epoch=EPOCH[connection.vendor])):
-        references.extend(map(FIRST, rows))
+        tickets.extend(map(FIRST, rows))
         ports.extend(map(SECOND, rows))
         sizes.extend(map(THIRD, rows))
         priorities.extend(map(FOURTH, rows))
-    n = len(references)
+    n = len(tickets)
     epoch = EPOCH[connection.vendor]
     urgencies = bytearray(n)
     flags = bytearray(n)
     with connection.cursor() as cursor:
         cursor.execute(VULNERABLE_SQL.format(epoch=epoch))
-        for reference, port, priority, urgency in cursor.fetchall():
-            i = _position(references, ports, priorities, reference, port, priority)
+        for ticket, port, priority, urgency in cursor.fetchall():
+            i = _position(tickets, ports, priorities, ticket, port, priority)
             if i is not None:
                 urgencies[i] = urgency
-        carried_port = dict(carried)
+        carried_port = _carried_ids(cursor, carried)
         if carried_port:
             cursor.execute(
                 CARRIED_SQL.format(epoch=epoch, marks=", ".join(["%s"] * len(carried_port))), list(carried_port)
             )
-            for reference, port, priority in cursor.fetchall():
-                i = _position(references, ports, priorities, reference, port, priority)
-                if i is not None and carried_port[reference] == port:
+            for ticket, port, priority in cursor.fetchall():
+                i = _position(tickets, ports, priorities, ticket, port, priority)
+                if i is not None and carried_port[ticket] == port:
                     flags[i] = 1
-    return Pool(references, ports, sizes, priorities, urgencies, flags)
+    return Pool(tickets, ports, sizes, priorities, urgencies, flags)
 
 
-def rebooked() -> list[tuple[str, int]]:
-    """(reference, port id) of households Cita took an appointment from: served first at the next draw.
+def rebooked() -> list[tuple[int, int]]:
+    """(household id, port id) of households Cita took an appointment from: served first at the next draw.
 
     Only the latest appointment counts, so a household seated again and then cancelling itself has no
     head start; one not seated at that draw stays flagged (and is on the run's carried-over list too).
@@ -150,33 +155,30 @@ def rebooked() -> list[tuple[str, int]]:
     reasons = ", ".join(f"'{reason}'" for reason in Appointment.REBOOKED_BY_CITA)
     with connection.cursor() as cursor:
         cursor.execute(REBOOKED_SQL.format(reasons=reasons))
-        return [(reference, port) for reference, port in cursor.fetchall()]
+        return [(ticket, port) for ticket, port in cursor.fetchall()]
 
 
-def _position(references, ports, priorities, reference: str, port: int, priority: int) -> int | None:
+def _carried_ids(cursor, carried) -> dict[int, int]:
+    """Household id -> port id; runs recorded before ticket numbers named households by reference."""
+    by_id = {key: port for key, port in carried if isinstance(key, int)}
+    by_reference = {key: port for key, port in carried if isinstance(key, str)}
+    if by_reference:
+        marks = ", ".join(["%s"] * len(by_reference))
+        # Only placeholders are formatted into the query; the references travel as parameters.
+        sql = f"SELECT reference, id FROM registrations_household WHERE reference IN ({marks})"  # noqa: S608
+        cursor.execute(sql, list(by_reference))
+        by_id.update((pk, by_reference[reference]) for reference, pk in cursor.fetchall())
+    return by_id
+
+
+def _position(tickets, ports, priorities, ticket: int, port: int, priority: int) -> int | None:
     """Where a household sits in the pool, found by bisection on port then priority (not by a full scan)."""
     i = bisect_left(priorities, priority, bisect_left(ports, port), bisect_right(ports, port))
-    while i < len(references) and ports[i] == port and priorities[i] == priority:
-        if references[i] == reference:
+    while i < len(tickets) and ports[i] == port and priorities[i] == priority:
+        if tickets[i] == ticket:
             return i
         i += 1
     return None
-
-
-def household_ids(references: list[str]) -> dict[str, int]:
-    """Household ids of the given references (the seated few, after the draw)."""
-    ids = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(references), 500):
-            chunk = references[start : start + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            # Only placeholders are formatted into the query; the references travel as parameters.
-            cursor.execute(
-                f"SELECT reference, id FROM registrations_household WHERE reference IN ({marks})",  # noqa: S608
-                chunk,
-            )
-            ids.update(cursor.fetchall())
-    return ids
 
 
 def _le(typecode: str, values) -> bytes:
@@ -187,20 +189,24 @@ def _le(typecode: str, values) -> bytes:
     return data.tobytes()
 
 
+def days_waited(pool: Pool, date: dt.date) -> array:
+    """Whole days each household has waited at midnight UTC of the date (0 for less than a day)."""
+    midnight = calendar.timegm(date.timetuple())
+    return array("I", [max(0, (midnight - p) // 86400) for p in pool.priorities])
+
+
 def canonical_bytes(pool: Pool, date: dt.date, codes: dict[int, str]) -> bytes:
-    """The pool in its canonical form (see the module docstring)."""
-    port_counts = []
+    """The pool in its canonical form 2 (see the module docstring)."""
+    header = f"{MAGIC} {date.isoformat()}\n"
     for key in sorted(set(pool.ports)):
         lo, hi = pool.port_range(key)
-        port_counts.append([codes[key], hi - lo])
-    header = f"{MAGIC} {date.isoformat()}\n" + json.dumps({"count": len(pool), "ports": port_counts}) + "\n"
-    text = "\n".join(pool.references) + "\n" if pool.references else ""
+        header += f"{codes[key]} {hi - lo}\n"
     return b"".join(
         [
-            header.encode(),
-            text.encode(),
+            (header + "\n").encode(),
+            _le("Q", pool.tickets),
             bytes(pool.sizes),
-            _le("q", pool.priorities),
+            _le("I", days_waited(pool, date)),
             bytes(pool.urgencies),
             bytes(pool.carried),
         ]
@@ -238,33 +244,69 @@ class Snapshot:
     pool: Pool
     codes: dict[int, str]  # port key in the pool -> port code
     hash: str
+    version: int  # 2: tickets and days waited; 1: references and registration times
 
 
 def read_snapshot(stored: bytes) -> Snapshot:
-    """Decode a stored snapshot back into a pool; port keys are positions in the header's port list."""
+    """Decode a stored snapshot back into a pool; port keys are positions in the header's port list.
+
+    Form 2 records days waited, not registration times: each household's priority is rebuilt as
+    midnight UTC of the date less its days, which keeps the order and gives the draw the same tickets."""
     stored = bytes(stored)
-    canonical = stored if stored.startswith(MAGIC.encode()) else zlib.decompress(stored)
+    canonical = stored if stored.startswith(b"cita-pool ") else zlib.decompress(stored)
     line1, rest = canonical.split(b"\n", 1)
     magic, date = line1.decode().rsplit(" ", 1)
+    day = dt.date.fromisoformat(date)
+    if magic == OLD_MAGIC:
+        return _read_form_1(day, rest, pool_hash(canonical))
     if magic != MAGIC:
         raise ValueError(f"unknown snapshot format {magic!r}")
+    head, body = rest.split(b"\n\n", 1) if not rest.startswith(b"\n") else (b"", rest[1:])
+    counts = [(code, int(count)) for code, count in (line.split(" ") for line in head.decode().splitlines())]
+    n = sum(count for _code, count in counts)
+    tickets, days = array("Q"), array("I")
+    tickets.frombytes(body[: 8 * n])
+    days.frombytes(body[9 * n : 13 * n])
+    if sys.byteorder != "little":
+        tickets.byteswap()
+        days.byteswap()
+    midnight = calendar.timegm(day.timetuple())
+    priorities = [midnight - d * 86400 for d in days]
+    ports, codes = _port_keys(counts)
+    pool = Pool(
+        tickets.tolist(),
+        ports,
+        list(body[8 * n : 9 * n]),
+        priorities,
+        list(body[13 * n : 14 * n]),
+        list(body[14 * n : 15 * n]),
+    )
+    return Snapshot(day, pool, codes, pool_hash(canonical), 2)
+
+
+def _port_keys(counts: list[tuple[str, int]]) -> tuple[list[int], dict[int, str]]:
+    ports: list[int] = []
+    codes = {}
+    for key, (code, count) in enumerate(counts):
+        codes[key] = code
+        ports.extend([key] * count)
+    return ports, codes
+
+
+def _read_form_1(day: dt.date, rest: bytes, digest: str) -> Snapshot:
+    """Form 1: JSON port counts, references one per line, then sizes, registration times, urgency, carried."""
     line2, rest = rest.split(b"\n", 1)
     header = json.loads(line2)
     n = header["count"]
     parts = rest.split(b"\n", n) if n else [rest]
     references = [r.decode() for r in parts[:n]]
     body = parts[-1]
-    sizes = list(body[0:n])
     priorities = array("q")
     priorities.frombytes(body[n : 9 * n])
     if sys.byteorder != "little":
         priorities.byteswap()
-    urgencies = list(body[9 * n : 10 * n])
-    carried = list(body[10 * n : 11 * n])
-    ports: list[int] = []
-    codes = {}
-    for key, (code, count) in enumerate(header["ports"]):
-        codes[key] = code
-        ports.extend([key] * count)
-    pool = Pool(references, ports, sizes, priorities.tolist(), urgencies, carried)
-    return Snapshot(dt.date.fromisoformat(date), pool, codes, pool_hash(canonical))
+    ports, codes = _port_keys([tuple(pair) for pair in header["ports"]])
+    pool = Pool(
+        references, ports, list(body[0:n]), priorities.tolist(), list(body[9 * n : 10 * n]), list(body[10 * n : 11 * n])
+    )
+    return Snapshot(day, pool, codes, digest, 1)

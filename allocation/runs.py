@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from allocation import engine, fairness
-from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, Port
-from allocation.pool import canonical_bytes, household_ids, pool_hash, read_pool, rebooked, store_snapshot
+from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, Port, RunInputs
+from allocation.pool import canonical_bytes, pool_hash, read_pool, rebooked, store_snapshot
 from registrations.models import Household
 
 Progress = Callable[[str], None]
@@ -226,7 +226,6 @@ def record_allocation(run: AllocationRun, draw: Draw, started: dt.datetime) -> N
     held = fairness.is_skewed(draw.statistics, run.policy.skew_threshold)
     status = Appointment.Status.HELD if held else Appointment.Status.OFFERED
     pool = draw.pool
-    ids = household_ids([pool.references[seat.index] for seat in draw.result.seats])
     appointments = []
     for seat in draw.result.seats:
         window = draw.details[seat.port]
@@ -234,7 +233,7 @@ def record_allocation(run: AllocationRun, draw: Draw, started: dt.datetime) -> N
         appointments.append(
             Appointment(
                 run=run,
-                household_id=ids[pool.references[seat.index]],
+                household_id=pool.tickets[seat.index],
                 port_id=seat.port,
                 date=run.date,
                 window_start=start,
@@ -256,7 +255,10 @@ def record_allocation(run: AllocationRun, draw: Draw, started: dt.datetime) -> N
     run.finished_at = timezone.now()
     run.summary = draw.summary
     run.statistics = draw.statistics
-    run.carried_over = [[pool.references[i], pool.ports[i]] for i in draw.result.carried_over]
+    run.carried_over = [[pool.tickets[i], pool.ports[i]] for i in draw.result.carried_over]
+    run.lottery = {
+        draw.details[key]["port"].code: [pool.tickets[i] for i in drawn] for key, drawn in draw.result.draws.items()
+    }
     run.save()
 
 
@@ -284,6 +286,7 @@ def release_run(run: AllocationRun) -> int:
         offer_households(waiting)
         run.status = AllocationRun.Status.RELEASED
         run.save(update_fields=["status"])
+        RunInputs.objects.filter(run=run).update(record=None)  # the public record says how it ended
     return len(waiting)
 
 
@@ -298,6 +301,7 @@ def void_run(run: AllocationRun) -> int:
         )
         run.status = AllocationRun.Status.VOIDED
         run.save(update_fields=["status"])
+        RunInputs.objects.filter(run=run).update(record=None)  # the public record says how it ended
     return count
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from allocation import engine
 from allocation.models import AllocationRun, Appointment
-from allocation.pool import read_snapshot
+from allocation.pool import Snapshot, read_snapshot
 from allocation.runs import commitment
 
 
@@ -15,19 +15,17 @@ class Verification:
     message: str
 
 
-def recorded_seats(run: AllocationRun) -> list[tuple[str, str, str, str]]:
-    """The run's appointments as (reference, port code, window start, share), in the order they were made."""
-    rows = (
-        Appointment.objects.filter(run=run)
-        .order_by("pk")
-        .values_list("household__reference", "port__code", "window_start", "share")
-    )
-    return [(ref, code, start.isoformat(), share) for ref, code, start, share in rows]
+def recorded_seats(run: AllocationRun, by: str = "household_id") -> list[tuple]:
+    """The run's appointments as (ticket number, port code, window start, share), in the order they were made.
+
+    Runs recorded before ticket numbers named households by reference: pass by="household__reference"."""
+    rows = Appointment.objects.filter(run=run).order_by("pk").values_list(by, "port__code", "window_start", "share")
+    return [(ticket, code, start.isoformat(), share) for ticket, code, start, share in rows]
 
 
-def redraw(run: AllocationRun) -> tuple[list[tuple[str, str, str, str]], str]:
+def redraw(run: AllocationRun, snapshot: Snapshot | None = None) -> tuple[list[tuple], str]:
     """The seats the draw gives from the recorded inputs and seed, and the recorded pool's hash."""
-    snapshot = read_snapshot(run.inputs.snapshot)
+    snapshot = snapshot or read_snapshot(run.inputs.snapshot)
     rules = run.summary["policy"]
     policy = engine.Policy(rules["waiting_share"], rules["lottery_share"], rules["reserved_share"], rules["weighting"])
     key_of = {code: key for key, code in snapshot.codes.items()}
@@ -39,7 +37,7 @@ def redraw(run: AllocationRun) -> tuple[list[tuple[str, str, str, str]], str]:
             starts[key_of[code]] = row["window_starts"]
     result = engine.allocate(snapshot.pool, days, policy, run.seed, run.date)
     seats = [
-        (snapshot.pool.references[s.index], snapshot.codes[s.port], _iso(starts[s.port][s.window]), s.share)
+        (snapshot.pool.tickets[s.index], snapshot.codes[s.port], _iso(starts[s.port][s.window]), s.share)
         for s in result.seats
     ]
     return seats, snapshot.hash
@@ -55,10 +53,12 @@ def verify_run(run: AllocationRun) -> Verification:
         return Verification(False, f"The seed for {run.date} has not been revealed: nothing to verify yet.")
     if commitment(run.seed) != run.seed_commitment:
         return Verification(False, f"The revealed seed does not match the commitment {run.seed_commitment}.")
-    drawn, recorded_hash = redraw(run)
+    snapshot = read_snapshot(run.inputs.snapshot)
+    drawn, recorded_hash = redraw(run, snapshot)
     if recorded_hash != run.pool_hash:
         return Verification(False, f"The recorded inputs hash to {recorded_hash}, not the published {run.pool_hash}.")
-    recorded = [(ref, code, _iso(start), share) for ref, code, start, share in recorded_seats(run)]
+    by = "household_id" if snapshot.version >= 2 else "household__reference"
+    recorded = [(ticket, code, _iso(start), share) for ticket, code, start, share in recorded_seats(run, by)]
     for n, (mine, theirs) in enumerate(zip(drawn, recorded), start=1):
         if mine != theirs:
             return Verification(False, f"First difference at seat {n}: recorded {theirs}, the draw gives {mine}.")

@@ -34,11 +34,12 @@ def _plain_static_files(settings):
 @pytest.fixture(autouse=True)
 def _fresh_wait_caches():
     """The wait estimate keeps per-process counts; each test starts from its own database."""
-    from allocation import waits
+    from allocation import tickets, waits
 
     waits.QUEUE_DAYS.built_at = float("-inf")
     waits.DRAW_FACTS.read_at = float("-inf")
     waits._recent_capacity.cache_clear()
+    tickets._positions.cache_clear()
 
 
 @pytest.fixture(autouse=True)

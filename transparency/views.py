@@ -2,17 +2,22 @@
 
 import csv
 import datetime as dt
+import gzip
 from collections import defaultdict
+from pathlib import Path
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_date
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from allocation.models import AllocationPolicy, AllocationRun
 from registrations.models import Place, RequestRegion
-from transparency import statistics
+from transparency import record, statistics
+
+VERIFIER = Path(__file__).with_name("verify_draw.py")
 
 PUBLIC_CACHE = cache_control(public=True, max_age=300)
 PUBLISHED_RUNS = [
@@ -51,14 +56,57 @@ def draws(request: HttpRequest) -> HttpResponse:
     return render(request, "transparency/draws.html", {"runs": runs})
 
 
-@require_GET
-@PUBLIC_CACHE
-def draw(request: HttpRequest, date: str) -> HttpResponse:
+def _run_or_404(date: str) -> AllocationRun:
     day = parse_date(date) if len(date) == 10 else None
     run = AllocationRun.objects.select_related("policy").filter(date=day).first() if day else None
     if run is None:
         raise Http404
-    return render(request, "transparency/draw.html", {"run": run, "rows": summary_rows(run.summary)})
+    return run
+
+
+@require_GET
+@PUBLIC_CACHE
+def draw(request: HttpRequest, date: str) -> HttpResponse:
+    run = _run_or_404(date)
+    context = {
+        "run": run,
+        "rows": summary_rows(run.summary),
+        "record_at": record.publication_time(run) if run.status in record.DECIDED else None,
+        "published": record.is_published(run),
+        "note": record.status_note(run),
+        "plan": record.port_plan(run),
+    }
+    return render(request, "transparency/draw.html", context)
+
+
+@require_GET
+@PUBLIC_CACHE
+def draw_record(request: HttpRequest, date: str) -> HttpResponse:
+    """The full record, once the day is over; gzip-compressed on the wire when the client accepts it."""
+    run = _run_or_404(date)
+    if not record.is_published(run):
+        raise Http404
+    try:
+        data = record.compressed(run)
+    except ValueError:  # recorded before ticket numbers: its pool names households by reference
+        raise Http404 from None
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = HttpResponse(data, content_type="application/json")
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(data), content_type="application/json")
+    response["Content-Disposition"] = f'inline; filename="cita-draw-{run.date.isoformat()}.json"'
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
+
+
+@require_GET
+@PUBLIC_CACHE
+def verifier(request: HttpRequest) -> HttpResponse:
+    """The verifier, exactly as kept in the repository (transparency/verify_draw.py)."""
+    response = HttpResponse(VERIFIER.read_bytes(), content_type="text/x-python; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="verify_draw.py"'
+    return response
 
 
 def summary_rows(summary: dict) -> list[dict]:

@@ -12,7 +12,7 @@ def entries(draw, max_households: int = 120, ports: tuple[int, ...] = (1, 2, 3))
     count = draw(st.integers(0, max_households))
     return [
         Entry(
-            reference=f"R{n:05d}",
+            ticket=n + 1,
             port=draw(st.sampled_from(ports)),
             size=draw(SIZES),
             priority=draw(st.integers(1_700_000_000, 1_700_000_000 + 200 * 86400)),

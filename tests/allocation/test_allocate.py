@@ -123,7 +123,7 @@ def test_a_family_too_large_for_the_seats_left_goes_first_the_next_day(queue):
     Household.objects.filter(pk=oldest.pk).update(size=12)
     allocate()
     assert not Appointment.objects.filter(household=oldest).exists()
-    assert [oldest.reference, port.pk] in AllocationRun.objects.get(date=DAY).carried_over
+    assert [oldest.pk, port.pk] in AllocationRun.objects.get(date=DAY).carried_over
     allocate(date=(DAY + dt.timedelta(days=1)).isoformat())
     assert Appointment.objects.get(household=oldest).share == Appointment.Share.WAITING
 

@@ -101,8 +101,8 @@ def test_the_recorded_inputs_repeat_the_draw(pool, days, policy, seed):
     replayed_days = [PortDay(key_of[d.code], d.code, d.capacity, d.windows) for d in days if d.code in key_of]
     original = allocate(pool, days, policy, seed, DAY)
     replayed = allocate(snapshot.pool, replayed_days, policy, seed, DAY)
-    assert [(pool.references[s.index], codes[s.port], s.window, s.share) for s in original.seats] == [
-        (snapshot.pool.references[s.index], snapshot.codes[s.port], s.window, s.share) for s in replayed.seats
+    assert [(pool.tickets[s.index], codes[s.port], s.window, s.share) for s in original.seats] == [
+        (snapshot.pool.tickets[s.index], snapshot.codes[s.port], s.window, s.share) for s in replayed.seats
     ]
 
 
@@ -143,17 +143,17 @@ def test_a_different_seed_draws_a_different_lottery():
 
 def run_days(entries: list[Entry], capacity: int, days: int, policy: Policy = OURS) -> dict[str, int]:
     """Run consecutive days, removing seated households and carrying over those that did not fit."""
-    waiting = {e.reference: e for e in entries}
+    waiting = {e.ticket: e for e in entries}
     seated_on = {}
     for day in range(days):
         pool = Pool.from_entries(list(waiting.values()))
         result = allocate(pool, [PortDay(1, "p", capacity, 4)], policy, f"day-{day}", DAY + dt.timedelta(days=day))
         for seat in result.seats:
-            seated_on[pool.references[seat.index]] = day
-            del waiting[pool.references[seat.index]]
-        carried = {pool.references[i] for i in result.carried_over}
+            seated_on[pool.tickets[seat.index]] = day
+            del waiting[pool.tickets[seat.index]]
+        carried = {pool.tickets[i] for i in result.carried_over}
         waiting = {
-            ref: Entry(e.reference, e.port, e.size, e.priority, e.urgency, ref in carried) for ref, e in waiting.items()
+            ref: Entry(e.ticket, e.port, e.size, e.priority, e.urgency, ref in carried) for ref, e in waiting.items()
         }
     return seated_on
 

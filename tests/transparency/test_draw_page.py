@@ -26,6 +26,6 @@ def test_the_draw_page_matches_verify_allocation(client):
     families = sum(int(n) for n in re.findall(r'<td class="families">(\d+)</td>', page))
     assert families == seats > 0
     assert run.seed_commitment in page and "beacon-2030-03-04" in page and run.pool_hash in page
-    assert f"python manage.py verify_allocation --date {DAY.isoformat()}" in page
+    assert f"python3 verify_draw.py http://testserver/draws/{DAY.isoformat()}.json" in page
     listing = client.get("/draws").content.decode()
     assert f"/draws/{DAY.isoformat()}" in listing

@@ -1,0 +1,60 @@
+"""A household's ticket number and its place in recent lotteries, for its own status page.
+
+The ticket number is the household's id: it never changes, and it is how the published record
+of every draw names the household (transparency.record), so a family can find its own row and
+check its place before and after the record is out. Nobody else is told which number is whose.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from allocation.models import AllocationRun, Appointment
+from registrations.models import Household
+
+RECENT = 3
+# A held draw is not told to anyone until it is released; a voided one gave nobody anything.
+SHOWN = [AllocationRun.Status.COMPLETED, AllocationRun.Status.RELEASED]
+
+
+@dataclass(frozen=True)
+class LotteryPlace:
+    date: object
+    port: str
+    draws: int  # lottery draws made at the port
+    position: int | None  # the first draw that hit the household's ticket, 1-based; None if none did
+    share: str  # the share that seated the household in this draw, "" if none
+
+
+@lru_cache(maxsize=32)
+def _positions(run_pk: int) -> dict[str, tuple[int, dict[int, int]]]:
+    """Port code -> (draws made, ticket -> first draw hitting it). A recorded run never changes."""
+    lottery = AllocationRun.objects.filter(pk=run_pk).values_list("lottery", flat=True).first() or {}
+    places = {}
+    for code, tickets in lottery.items():
+        first: dict[int, int] = {}
+        for position, ticket in enumerate(tickets, start=1):
+            first.setdefault(ticket, position)
+        places[code] = (len(tickets), first)
+    return places
+
+
+def lottery_places(household: Household) -> list[LotteryPlace]:
+    """The household's place in the lottery at its port in the latest draws since it registered."""
+    runs = list(
+        AllocationRun.objects.filter(status__in=SHOWN, started_at__gt=household.registered_at)
+        .order_by("-date")
+        .values_list("pk", "date")[:RECENT]
+    )
+    shares = dict(
+        Appointment.objects.filter(household=household, run_id__in=[pk for pk, _ in runs]).values_list(
+            "run_id", "share"
+        )
+    )
+    code = household.preferred_port.code
+    places = []
+    for pk, date in runs:
+        draws, first = _positions(pk).get(code, (0, {}))
+        places.append(
+            LotteryPlace(date, household.preferred_port.name, draws, first.get(household.pk), shares.get(pk, ""))
+        )
+    return places
