@@ -43,3 +43,40 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"Letter {self.serial or self.pk} for household {self.household_id}"
+
+
+class ExemptionRequest(models.Model):
+    """NGO staff ask for an exemption letter; another person, an operator, approves or declines it.
+    Only an approval signs a letter, so no one can make a valid exemption letter alone."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Waiting for an operator")
+        APPROVED = "approved", _("Approved: letter signed")
+        DECLINED = "declined", _("Declined")
+
+    household = models.ForeignKey(
+        "registrations.Household", on_delete=models.CASCADE, related_name="exemption_requests"
+    )
+    case = models.CharField(max_length=10, choices=[c for c in Letter.Case.choices if c[0]])
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=500, blank=True)
+    letter = models.OneToOneField(Letter, on_delete=models.SET_NULL, null=True, blank=True, related_name="request")
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "case"],
+                condition=models.Q(status="requested"),
+                name="one_open_exemption_request_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_case_display()} for household {self.household_id} ({self.get_status_display()})"

@@ -4,19 +4,17 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from allocation.appointments import live_appointment
 from allocation.models import Appointment, Port
 from letters import keys, validity
-from letters.issue import appointment_letter, sign_exemption_letter
+from letters.issue import appointment_letter
 from letters.models import Letter
 from letters.qr import qr_svg
 from letters.statements import KINDS, Statement, parse
 from registrations.ratelimit import rate_limit
 from registrations.views.common import applicant_required, own_household
-from staff.access import get_household_for_staff, staff_required
-from staff.models import AuditAction
 
 
 def _statement_context(statement: Statement | None) -> dict:
@@ -113,25 +111,3 @@ def public_keys(request: HttpRequest) -> HttpResponse:
 def revoked(request: HttpRequest) -> HttpResponse:
     """The signed list of letters no longer valid, for offline checkers to download when they have signal."""
     return HttpResponse(validity.revocation_list(), content_type="text/plain; charset=utf-8")
-
-
-@require_http_methods(["GET", "POST"])
-@never_cache
-@staff_required
-def exemption(request: HttpRequest, reference: str) -> HttpResponse:
-    """NGO staff (for their households) and operators issue a letter for an exempt case."""
-    household = get_household_for_staff(request, reference, AuditAction.VIEW_HOUSEHOLD)
-    cases = [(c, label) for c, label in Letter.Case.choices if c]
-    error = ""
-    if request.method == "POST":
-        case = request.POST.get("case", "")
-        if case in dict(cases):
-            letter = sign_exemption_letter(household, case, request.user)
-            return render(request, "letters/letter.html", letter_context(letter))
-        error = "choose"
-    return render(
-        request,
-        "letters/exemption_form.html",
-        {"household": household, "cases": cases, "error": error},
-        status=400 if error else 200,
-    )

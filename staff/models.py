@@ -84,6 +84,10 @@ class AuditAction(models.TextChoices):
     CHANGE_PERSON = "change person", _("Changed a person's details")
     REMOVE_PERSON = "remove person", _("Removed a person from the household")
     MOVE_SIGNIN = "move sign-in", _("Moved the household's sign-in to a new phone or email")
+    REQUEST_EXEMPTION_LETTER = "request exemption letter", _("Asked for a letter of exemption")
+    APPROVE_EXEMPTION_LETTER = "approve exemption letter", _("Approved a letter of exemption (letter signed)")
+    DECLINE_EXEMPTION_LETTER = "decline exemption letter", _("Declined a letter of exemption")
+    VIEW_LETTER = "view letter", _("Opened a letter to print")
 
 
 def audit_action_choices() -> list[tuple[str, str]]:

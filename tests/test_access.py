@@ -6,6 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from letters.issue import sign_exemption_letter
+from letters.models import ExemptionRequest
 from registrations.models import Household, Member, VulnerabilityRequest
 from staff.models import HelpTicket, Notice
 from tests.conftest import FAMILY, household_post
@@ -64,6 +66,8 @@ STAFF_HOUSEHOLD = {
     "staff_member_add",
     "staff_member_change",
     "staff_member_remove",
+    "staff_household_letters",
+    "staff_letter",
 }
 STAFF = {"staff_home", "staff_household_new", "staff_tickets", "staff_ticket", "staff_notice", "staff_notice_comment"}
 OPERATOR = {
@@ -74,6 +78,9 @@ OPERATOR = {
     "staff_member_move",
     "staff_audit_log",
     "staff_check_in",
+    "staff_letter_revoke",
+    "staff_exemption_queue",
+    "staff_exemption_decide",
 }
 
 
@@ -116,7 +123,11 @@ def world(maria, rosa, matamoros, brownsville):
         author=get_user_model().objects.get(username="rosa"),
     )
     request = VulnerabilityRequest.objects.create(household=casa, category="medical", urgency=1, description="x")
+    letter = sign_exemption_letter(casa, "mexican", None)
+    asked = ExemptionRequest.objects.create(household=casa, case="risk", requested_by=Notice.objects.get().author)
     return {
+        "letter": letter.pk,
+        "exemption": asked.pk,
         "reference": casa.reference,
         "pk": Member.objects.filter(household=casa).get().pk,
         "request": request.pk,
@@ -131,6 +142,9 @@ def url_for(route: str, world: dict, kind: str) -> str:
         "staff_notice": world["notice"],
         "staff_notice_comment": world["notice"],
         "staff_vulnerability_decide": world["request"],
+        "staff_letter": world["letter"],
+        "staff_letter_revoke": world["letter"],
+        "staff_exemption_decide": world["exemption"],
     }
     return (
         route.replace("<str:reference>", world["reference"]).replace("<int:pk>", str(world["pk"]))

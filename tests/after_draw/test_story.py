@@ -6,7 +6,6 @@ import re
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.core.management import call_command
-from django.test import Client
 from django.utils import timezone
 
 from allocation import appointments
@@ -173,22 +172,3 @@ def test_messages_are_in_the_household_language(offered):
     body = Notification.objects.get().body
     assert offered.reference in body and "/household" in body
     assert "appointment" not in body and re.search(r"\bcita\b", body)
-
-
-@pytest.mark.django_db
-def test_ngo_staff_issue_an_exemption_letter_for_their_household(matamoros, brownsville):
-    from staff.models import Organisation
-    from tests.conftest import staff_client
-
-    org = Organisation.objects.create(name="Casa")
-    rosa = staff_client("rosa", "ngo", org)
-    rosa.post(
-        "/staff/households/new",
-        household_post([("Niño", "Solo", "2012-05-05", "M", "head")], matamoros, brownsville, key="child"),
-    )
-    household = Household.objects.get()
-    page = rosa.post(f"/staff/households/{household.reference}/exemption", {"case": "child"}).content.decode()
-    assert "Letter of exemption" in page and "Child travelling alone" in page
-    code = household.letters.get().signed
-    assert "VALID" in Client().get("/verify", {"code": code}).content.decode()
-    assert rosa.post(f"/staff/households/{household.reference}/exemption", {"case": "x"}).status_code == 400
