@@ -56,19 +56,32 @@ def expire_offers(now: dt.datetime | None = None) -> int:
     return expired
 
 
-def check_in(appointment: Appointment, now: dt.datetime | None = None) -> str:
-    """At the port: on time or within the grace period is checked in; later is missed (back to the pool)."""
+def check_in_window(appointment: Appointment) -> tuple[dt.datetime, dt.datetime]:
+    """From CHECK_IN_EARLY_MINUTES before the window to the port's grace period after it."""
+    opens = appointment.window_start - dt.timedelta(minutes=settings.CHECK_IN_EARLY_MINUTES)
+    return opens, appointment.window_end + dt.timedelta(minutes=appointment.port.grace_minutes)
+
+
+def mark_checked_in(appointment: Appointment, now: dt.datetime, statuses: list[str]) -> bool:
+    """The state change of a check-in; the rules and the audit live in letters.checkin."""
+    changed = Appointment.objects.filter(pk=appointment.pk, status__in=statuses).update(
+        status=Appointment.Status.CHECKED_IN, ended_at=now
+    )
+    if changed:
+        Household.objects.filter(pk=appointment.household_id).update(status=Household.Status.CHECKED_IN, updated_at=now)
+    return changed == 1
+
+
+def mark_missed(now: dt.datetime | None = None) -> int:
+    """Appointments whose check-in closed without the family: missed, back to the pool with their priority."""
     now = now or timezone.now()
-    if appointment.status not in (Appointment.Status.OFFERED, Appointment.Status.CONFIRMED):
-        raise AppointmentError(appointment.status)
-    latest = appointment.window_end + dt.timedelta(minutes=appointment.port.grace_minutes)
-    if now > latest:
-        end_appointment(appointment, Appointment.Status.MISSED)
-        return Appointment.Status.MISSED
-    with transaction.atomic():
-        Appointment.objects.filter(pk=appointment.pk).update(status=Appointment.Status.CHECKED_IN, ended_at=now)
-        Household.objects.filter(pk=appointment.household_id).update(status=Household.Status.CHECKED_IN)
-    return Appointment.Status.CHECKED_IN
+    missed = 0
+    live = Appointment.objects.filter(status__in=[Appointment.Status.OFFERED, Appointment.Status.CONFIRMED])
+    for appointment in live.filter(window_end__lt=now).select_related("port"):
+        if check_in_window(appointment)[1] < now:
+            end_appointment(appointment, Appointment.Status.MISSED)
+            missed += 1
+    return missed
 
 
 def _window_capacity(appointment: Appointment) -> tuple[int, int]:

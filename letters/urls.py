@@ -1,6 +1,6 @@
 from django.urls import path
 
-from letters import staff_views, views
+from letters import checkin_views, staff_views, views
 
 urlpatterns = [
     path("household/letter", views.household_letter, name="household_letter"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("staff/households/<str:reference>/letters", staff_views.household_letters, name="staff_household_letters"),
     path("staff/letters/<int:pk>", staff_views.staff_letter, name="staff_letter"),
     path("staff/letters/<int:pk>/revoke", staff_views.revoke, name="staff_letter_revoke"),
+    path("staff/check-in", checkin_views.check_in, name="staff_check_in"),
     path("staff/review/exemptions", staff_views.exemption_queue, name="staff_exemption_queue"),
     path("staff/review/exemptions/<int:pk>", staff_views.exemption_decide, name="staff_exemption_decide"),
 ]

@@ -88,6 +88,7 @@ class AuditAction(models.TextChoices):
     APPROVE_EXEMPTION_LETTER = "approve exemption letter", _("Approved a letter of exemption (letter signed)")
     DECLINE_EXEMPTION_LETTER = "decline exemption letter", _("Declined a letter of exemption")
     VIEW_LETTER = "view letter", _("Opened a letter to print")
+    CHECK_IN_OVERRIDE = "check in override", _("Checked the household in despite a refusal, with a reason")
 
 
 def audit_action_choices() -> list[tuple[str, str]]:

@@ -23,5 +23,4 @@ urlpatterns = [
     path("review/reuse", operator.reuse_queue, name="staff_reuse_queue"),
     path("members/<int:pk>/move", operator.member_move, name="staff_member_move"),
     path("audit", operator.audit_log, name="staff_audit_log"),
-    path("check-in", operator.check_in, name="staff_check_in"),
 ]

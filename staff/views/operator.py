@@ -7,13 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from allocation import appointments
-from letters import keys
-from letters.statements import parse
 from registrations import vulnerability
 from registrations.households import HouseholdFull, MembersLocked, cap_message
 from registrations.models import Household, Member, VulnerabilityRequest
-from registrations.references import normalise_reference
 from registrations.views.common import error_list
 from staff import services
 from staff.access import audit, operator_required
@@ -94,26 +90,3 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if reference:
         entries = entries.filter(household_reference=reference)
     return render(request, "staff/audit_log.html", {"entries": entries[:200], "reference": reference})
-
-
-@require_http_methods(["GET", "POST"])
-@never_cache
-@operator_required
-def check_in(request: HttpRequest) -> HttpResponse:
-    """At the port: find the appointment by reference or by the letter's QR code and check the family in."""
-    text = request.POST.get("code", "").strip()[:2000]
-    result = None
-    if request.method == "POST":
-        statement = parse(keys.verify(text) or "") if "~" in text else None
-        reference = statement.reference if statement else normalise_reference(text)
-        household = Household.objects.filter(reference=reference).first() if reference else None
-        appointment = appointments.live_appointment(household) if household else None
-        if appointment is None:
-            result = "not_found"
-        else:
-            audit(request, AuditAction.CHECK_IN, household)
-            try:
-                result = appointments.check_in(appointment)
-            except appointments.AppointmentError:
-                result = "not_found"
-    return render(request, "staff/check_in.html", {"code": text, "result": result}, status=200)

@@ -10,7 +10,7 @@ from django.test import Client
 from allocation import appointments
 from allocation.models import Appointment
 from allocation.runs import end_appointment
-from letters import issue, keys, validity
+from letters import checkin, issue, keys, validity
 from letters.models import Letter
 from staff.models import AuditEntry
 
@@ -28,7 +28,7 @@ def end_by(kind: str, letter: Letter, appointment: Appointment, olga_user) -> No
     elif kind == "missed":
         end_appointment(appointment, Appointment.Status.MISSED)
     elif kind == "used":
-        appointments.check_in(appointment, now=appointment.window_start)
+        checkin.check_in(appointment, appointment.port, olga_user, now=appointment.window_start)
     elif kind == "revoked":
         assert issue.revoke(letter, olga_user, "The family's papers were stolen; a new letter was printed.")
 
