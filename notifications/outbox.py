@@ -81,6 +81,24 @@ def queue(appointment: Appointment, kind: str, event_key: str) -> bool:
     return True
 
 
+def queue_notice(household, kind: str, event_key: str, address: str, body: str) -> bool:
+    """Put a message that is not about an appointment (e.g. the sign-in moved) in the outbox, once per event."""
+    try:
+        with transaction.atomic():
+            Notification.objects.create(
+                household=household,
+                event_key=event_key,
+                kind=kind,
+                channel=channel_for(address),
+                address=address,
+                body=body,
+                next_attempt_at=timezone.now(),
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
 def _not_queued(appointments, prefix: str):
     key = Concat(Value(prefix), Cast(OuterRef("pk"), CharField()))
     return appointments.exclude(Exists(Notification.objects.filter(event_key=key)))

@@ -39,6 +39,26 @@ def clean_text(value: str, max_length: int, too_long: str) -> str:
     return value
 
 
+def parse_birth_date(text: str) -> dt.date:
+    """A date of birth as people type it (27/03/2015, 2015-03-27 …), or a message saying what to enter."""
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Enter the date of birth"))
+    for date_format in DATE_FORMATS:
+        try:
+            born = dt.datetime.strptime(text, date_format).date()
+            break
+        except ValueError:
+            continue
+    else:
+        raise ValidationError(_("Enter a real date of birth, like 27/03/2015"))
+    if born > timezone.localdate():
+        raise ValidationError(_("The date of birth must be today or in the past"))
+    if born.year < 1900:
+        raise ValidationError(_("Enter a date of birth after 1900"))
+    return born
+
+
 class CitaForm(forms.Form):
     """A form whose every refusal is an instruction (Django's generic messages replaced)."""
 
@@ -233,22 +253,7 @@ class MemberForm(CitaForm):
         )
 
     def clean_date_of_birth(self) -> dt.date:
-        text = self.cleaned_data["date_of_birth"].strip()
-        if not text:
-            raise ValidationError(_("Enter the date of birth"))
-        for date_format in DATE_FORMATS:
-            try:
-                born = dt.datetime.strptime(text, date_format).date()
-                break
-            except ValueError:
-                continue
-        else:
-            raise ValidationError(_("Enter a real date of birth, like 27/03/2015"))
-        if born > timezone.localdate():
-            raise ValidationError(_("The date of birth must be today or in the past"))
-        if born.year < 1900:
-            raise ValidationError(_("Enter a date of birth after 1900"))
-        return born
+        return parse_birth_date(self.cleaned_data["date_of_birth"])
 
     def clean_nationality(self) -> str:
         if not self.cleaned_data["nationality"]:

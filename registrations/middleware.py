@@ -11,13 +11,20 @@ from registrations.idempotency import KeyInFlight, KeyReused
 from registrations.models import Applicant
 
 SESSION_KEY = "applicant_id"
+VERSION_KEY = "applicant_session_version"
 
 
 def _load(request: HttpRequest) -> Applicant | None:
+    """The session's applicant, unless that account ended its other sessions since this one began:
+    then this session is emptied and the phone sees the sign-in page."""
     applicant_id = request.session.get(SESSION_KEY)
     if applicant_id is None:
         return None
-    return Applicant.objects.filter(pk=applicant_id).first()
+    applicant = Applicant.objects.filter(pk=applicant_id).first()
+    if applicant is not None and request.session.get(VERSION_KEY, 0) != applicant.session_version:
+        request.session.flush()
+        return None
+    return applicant
 
 
 class ApplicantMiddleware:

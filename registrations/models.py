@@ -58,6 +58,9 @@ class Applicant(models.Model):
     language = models.CharField(max_length=10, default="en")
     created_at = models.DateTimeField(auto_now_add=True)
     last_signin_at = models.DateTimeField(null=True, blank=True)
+    # Stamped on each session at sign-in; raising it ends every session with an older stamp at once,
+    # checked on the row the request loads anyway (no extra query).
+    session_version = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"Applicant {self.pk}"

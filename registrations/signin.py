@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +40,11 @@ class SigninResult:
 
 def _hash(secret: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), secret.encode(), hashlib.sha256).hexdigest()
+
+
+def recovery_code_hash(raw: str) -> str:
+    """How a recovery code (letters and digits only, upper case) is kept."""
+    return _hash(raw)
 
 
 def request_code(address: str, purpose: str = SigninCode.Purpose.SIGNIN) -> None:
@@ -161,6 +167,7 @@ def sign_in_with_recovery_code(reference: str, code: str) -> Applicant:
         if match is not None:
             match.used_at = now
             match.save(update_fields=["used_at"])
+            end_sessions(household.applicant)  # the lost phone is signed out; this one signs in fresh
             return household.applicant
     Attempt.objects.create(bucket=bucket, created_at=now)
     raise SigninRefused(
@@ -184,3 +191,10 @@ def move_account(applicant: Applicant, new_address: str, code: str) -> None:
             )
         applicant.address = new_address
         applicant.save(update_fields=["address"])
+        end_sessions(applicant)
+
+
+def end_sessions(applicant: Applicant) -> None:
+    """End every session of the account at once (their stamp is now old); the caller re-stamps its own."""
+    Applicant.objects.filter(pk=applicant.pk).update(session_version=F("session_version") + 1)
+    applicant.refresh_from_db(fields=["session_version"])

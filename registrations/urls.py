@@ -11,6 +11,7 @@ urlpatterns = [
     path("recovery-codes", signin.recovery_codes, name="recovery_codes"),
     path("account/move", signin.move_account, name="move_account"),
     path("account/move/code", signin.move_account_code, name="move_account_code"),
+    path("account/sign-out-elsewhere", signin.signout_elsewhere, name="signout_elsewhere"),
     path("household", household.household, name="household"),
     path("household/new", household.household_new, name="household_new"),
     path("household/registered", household.household_registered, name="household_registered"),

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from registrations.forms import CitaForm
+from registrations.addresses import normalise_address
+from registrations.forms import CitaForm, parse_birth_date
 from registrations.references import normalise_reference
 from staff.models import HelpTicket
 
@@ -94,3 +95,32 @@ class ReferenceForm(CitaForm):
         if reference is None:
             raise ValidationError(_("Check the reference: it has 9 letters and numbers, like K7M-4QX-P2R"))
         return reference
+
+
+class MoveSigninForm(CitaForm):
+    """A lost or stolen phone: the new phone or email, and the check made with the person in front of you."""
+
+    address = forms.CharField(label=_("New phone number or email address"), max_length=300, required=False)
+    date_of_birth = forms.CharField(
+        label=_("Date of birth of the head of household"),
+        help_text=_("Ask the person. For example 27/03/1990"),
+        max_length=40,
+        required=False,
+    )
+    recovery_code = forms.CharField(label=_("Or a recovery code from the printed slip"), max_length=40, required=False)
+
+    def clean_address(self) -> str:
+        return normalise_address(self.cleaned_data["address"])
+
+    def clean_date_of_birth(self):
+        text = self.cleaned_data["date_of_birth"]
+        return parse_birth_date(text) if text.strip() else None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if "date_of_birth" in data and not data["date_of_birth"] and not data.get("recovery_code", "").strip():
+            self.add_error(
+                "date_of_birth",
+                _("Enter the head of household's date of birth, or a recovery code from the printed slip"),
+            )
+        return data

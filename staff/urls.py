@@ -1,6 +1,6 @@
 from django.urls import path
 
-from staff.views import desk, members, ngo, operator
+from staff.views import desk, members, ngo, numbers, operator
 
 urlpatterns = [
     path("login", ngo.StaffLoginView.as_view(), name="staff_login"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("households/<str:reference>", ngo.household, name="staff_household"),
     path("households/<str:reference>/slip", ngo.slip, name="staff_slip"),
     path("households/<str:reference>/members/new", members.member_add, name="staff_member_add"),
+    path("households/<str:reference>/sign-in", numbers.signin_move, name="staff_signin_move"),
     path("households/<str:reference>/members/<int:pk>", members.member_change, name="staff_member_change"),
     path("households/<str:reference>/members/<int:pk>/remove", members.member_remove, name="staff_member_remove"),
     path("households/<str:reference>/vulnerability", ngo.vulnerability_new, name="staff_vulnerability_new"),

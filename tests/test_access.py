@@ -68,6 +68,7 @@ STAFF_HOUSEHOLD = {
     "staff_member_remove",
     "staff_household_letters",
     "staff_letter",
+    "staff_signin_move",
 }
 STAFF = {"staff_home", "staff_household_new", "staff_tickets", "staff_ticket", "staff_notice", "staff_notice_comment"}
 OPERATOR = {

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django_htmx.middleware import HtmxDetails
 
-from registrations.middleware import SESSION_KEY
+from registrations.middleware import SESSION_KEY, VERSION_KEY
 from registrations.models import Applicant, Household
 
 
@@ -54,6 +54,12 @@ def sign_in(session: SessionBase, applicant: Applicant) -> None:
     """A new session id at sign-in, so a session id seen before cannot be reused."""
     session.cycle_key()
     session[SESSION_KEY] = applicant.pk
+    session[VERSION_KEY] = applicant.session_version
+
+
+def keep_this_session(session: SessionBase, applicant: Applicant) -> None:
+    """After the account ended its other sessions, this one carries the new stamp and stays signed in."""
+    session[VERSION_KEY] = applicant.session_version
 
 
 def applicant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -12,7 +12,7 @@ from registrations.addresses import mask_address
 from registrations.forms import AddressForm, CodeForm, RecoveryForm
 from registrations.models import SigninCode
 from registrations.ratelimit import rate_limit
-from registrations.views.common import applicant_required, error_list, sign_in
+from registrations.views.common import applicant_required, error_list, keep_this_session, sign_in
 
 PENDING_ADDRESS = "signin_address"
 PENDING_MOVE = "move_address"
@@ -128,6 +128,7 @@ def move_account_code(request: HttpRequest) -> HttpResponse:
         except signin.SigninRefused as refusal:
             form.add_error("code", refusal.message)
         else:
+            keep_this_session(request.session, request.applicant)  # every other phone is signed out
             del request.session[PENDING_MOVE]
             messages.success(
                 request, _("Done. From now on, sign in with %(address)s.") % {"address": mask_address(address)}
@@ -135,6 +136,16 @@ def move_account_code(request: HttpRequest) -> HttpResponse:
             return redirect("household")
     context = {"form": form, "errors": error_list(form), "masked_address": mask_address(address)}
     return render(request, "registrations/move_account_code.html", context)
+
+
+@require_POST
+@applicant_required
+def signout_elsewhere(request: HttpRequest) -> HttpResponse:
+    """A phone lost or shared: every other session of the account ends now; this one stays."""
+    signin.end_sessions(request.applicant)
+    keep_this_session(request.session, request.applicant)
+    messages.success(request, _("You are signed out on every other phone and computer."))
+    return redirect("household")
 
 
 @require_POST

@@ -1,0 +1,113 @@
+"""A lost or stolen phone: NGO staff or an operator who has seen the person move the household's
+sign-in to a new phone or email, after a check that the audit row records."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from notifications.outbox import queue_notice
+from registrations.models import Applicant, Attempt, Household, Member, RecoveryCode
+from registrations.signin import end_sessions, recovery_code_hash
+from staff.audit import record
+from staff.models import AuditAction
+
+FAILED_CHECKS_PER_HOUR = 5
+
+
+class MoveRefused(Exception):
+    """The check failed or the new address is taken; the message says what to do."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def _head_born(household: Household) -> dt.date | None:
+    people = list(household.members.filter(is_active=True))
+    head = next((m for m in people if m.relationship == Member.Relationship.HEAD), people[0] if people else None)
+    return head.date_of_birth if head else None
+
+
+def _check(household: Household, born: dt.date | None, slip_code: str) -> str:
+    """What proved it is them: the head's birth date, or an unused code from the slip (used up now)."""
+    if born is not None and born == _head_born(household):
+        return "head of household's date of birth"
+    raw = "".join(ch for ch in slip_code.upper() if ch.isalnum())
+    if raw:
+        code = (
+            RecoveryCode.objects.select_for_update()
+            .filter(applicant_id=household.applicant_id, code_hash=recovery_code_hash(raw), used_at__isnull=True)
+            .first()
+        )
+        if code is not None:
+            code.used_at = timezone.now()
+            code.save(update_fields=["used_at"])
+            return "recovery code from the printed slip"
+    return ""
+
+
+def move_signin(
+    household: Household, new_address: str, born: dt.date | None, slip_code: str, actor: AbstractBaseUser
+) -> None:
+    """Check, then move the sign-in: every session of the account ends, the new address is told, the old
+    one gets a notice without names. A failed check is counted (5 an hour per household) and changes nothing."""
+    now = timezone.now()
+    bucket = f"staff-check:{household.reference}"
+    if Attempt.objects.filter(bucket=bucket, created_at__gt=now - dt.timedelta(hours=1)).count() >= (
+        FAILED_CHECKS_PER_HOUR
+    ):
+        raise MoveRefused("date_of_birth", _("Too many checks that did not match for this household. Wait one hour."))
+    with transaction.atomic():
+        applicant = Applicant.objects.select_for_update().get(pk=household.applicant_id)
+        checked_by = _check(household, born, slip_code)
+        if checked_by:
+            if (
+                Applicant.objects.filter(address_index=Applicant.index_of(new_address))
+                .exclude(pk=applicant.pk)
+                .exists()
+            ):
+                raise MoveRefused(
+                    "address", _("This phone or email already signs in to another account. Use a different one.")
+                )
+            old_address = applicant.address
+            applicant.address = new_address
+            applicant.save(update_fields=["address"])
+            end_sessions(applicant)
+            record(actor, AuditAction.MOVE_SIGNIN, household, detail=f"checked by {checked_by}")
+            _tell(household, applicant, new_address, old_address)
+            return
+    Attempt.objects.create(bucket=bucket, created_at=now)
+    raise MoveRefused(
+        "date_of_birth",
+        _("The date of birth or recovery code does not match this household. Check it with the person."),
+    )
+
+
+def _tell(household: Household, applicant: Applicant, new: str, old: str | None) -> None:
+    """The new phone learns it signs in now; the old one (if any) that the number changed. No names."""
+    event = f"signin-moved:{applicant.pk}:{applicant.session_version}"
+    link = f"{settings.SITE_URL}/signin"
+    with translation.override(household.language):
+        queue_notice(
+            household,
+            "signin_moved",
+            f"{event}:new",
+            new,
+            _("Cita %(reference)s: from now on, sign in with this phone or email. %(link)s")
+            % {"reference": household.reference, "link": link},
+        )
+        if old and old != new:
+            queue_notice(
+                household,
+                "signin_moved",
+                f"{event}:old",
+                old,
+                _(
+                    "Cita: this phone or email no longer signs in to a Cita account. If you did not ask for this, "
+                    "go to an NGO."
+                ),
+            )
