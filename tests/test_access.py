@@ -45,6 +45,7 @@ APPLICANT = {
     "recovery_codes",
     "move_account",
     "move_account_code",
+    "signout_elsewhere",
     "household",
     "household_new",
     "household_registered",

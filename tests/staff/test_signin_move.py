@@ -39,7 +39,7 @@ def test_after_checking_the_birth_date_the_number_moves_and_the_stolen_phone_is_
     assert entry.household_reference == shared.reference and "date of birth" in entry.detail
 
     to_new = Notification.objects.get(kind="signin_moved", body__contains=shared.reference)
-    assert to_new.address == NEW and "sign in with this phone" in to_new.body
+    assert to_new.address == NEW and "entra con este teléfono" in to_new.body  # in the household's language
     to_old = Notification.objects.exclude(pk=to_new.pk).get(kind="signin_moved")
     assert to_old.address == OLD and shared.reference not in to_old.body
     assert all(name not in note.body for note in (to_new, to_old) for name in ("María", "Pérez"))
