@@ -1,4 +1,4 @@
-"""A lost or stolen phone: moving the sign-in, a recovery code, or "sign out on every other phone"
+"""A lost or stolen phone: moving the sign-in, a recovery code, or "end every other sign-in"
 ends every other session of the account at once; the old phone sees the sign-in page."""
 
 import pytest
@@ -52,7 +52,7 @@ def test_moving_to_a_new_number_ends_the_other_sessions_but_not_this_one(two_pho
 @pytest.mark.django_db
 def test_sign_out_on_every_other_phone(two_phones):
     maria, stolen = two_phones
-    assert "Sign out on every other phone" in maria.get("/household").content.decode()
+    assert "End every other sign-in" in maria.get("/household").content.decode()
     response = maria.post("/account/sign-out-elsewhere", follow=True)
     assert "You are signed out on every other phone and computer." in response.content.decode()
     assert signed_out(stolen)
