@@ -67,18 +67,30 @@ def port_days(date: dt.date) -> tuple[list[engine.PortDay], dict[int, dict]]:
     return days, details
 
 
-def commit_seed(date: dt.date, seed: str | None = None) -> AllocationRun:
-    """Record the SHA-256 of the date's seed before any draw; the seed stays sealed until the draw."""
+def commit_seed(date: dt.date, seed: str | None = None, cutoff: dt.datetime | None = None) -> AllocationRun:
+    """Record the SHA-256 of the date's seed before any draw; the seed stays sealed until the draw.
+
+    A run that named a beacon round takes the round's value as its seed instead (allocation.beacon)."""
     run = AllocationRun.objects.filter(date=date).first()
     if run is None:
         sealed = seed if seed is not None else secrets.token_hex(32)
         try:
             with transaction.atomic():
                 run = AllocationRun.objects.create(
-                    date=date, policy=policy_for(date), seed_commitment=commitment(sealed), sealed_seed=sealed
+                    date=date,
+                    policy=policy_for(date),
+                    seed_commitment=commitment(sealed),
+                    sealed_seed=sealed,
+                    cutoff=cutoff,
                 )
         except IntegrityError:
             run = AllocationRun.objects.get(date=date)
+    if run.beacon_round is not None:
+        from allocation.beacon import enter_value
+
+        if seed is None and not run.sealed_seed:
+            raise AllocationError(f"Enter the value of beacon round {run.beacon_round} with --seed first.")
+        return enter_value(run, seed) if seed is not None else run
     if seed is not None and commitment(seed) != run.seed_commitment:
         raise AllocationError(f"The seed does not match the commitment recorded for {date}: {run.seed_commitment}.")
     return run
@@ -200,6 +212,8 @@ def allocate_date(
         if AllocationRun.objects.filter(status=AllocationRun.Status.HELD).exclude(pk=run.pk).exists():
             raise AllocationError("A run is held for review: release or void it before the next draw.")
         started = timezone.now()
+        if run.cutoff and started < run.cutoff:
+            raise AllocationError(f"The published cut-off for {date} is {run.cutoff.isoformat()}: draw after it.")
         draw = compute(date, run.policy, run.sealed_seed, progress)
         progress(f"Writing {len(draw.result.seats):,} appointments")
         record_allocation(run, draw, started)

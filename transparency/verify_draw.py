@@ -51,6 +51,8 @@ def check_commitment(record: dict) -> None:
     seed, committed = record["seed"], record["seed_commitment"]
     if not seed:
         raise Difference("The seed has not been revealed.")
+    if record.get("beacon") and not committed:
+        return  # named in advance as a beacon round: its value is public (see the note printed with MATCH)
     found = hashlib.sha256(seed.encode()).hexdigest()
     if found != committed:
         raise Difference(f"seed: its SHA-256 is {found}, not the published commitment {committed}.")
@@ -252,7 +254,10 @@ def verify(record: dict) -> str:
     note = f" Status: {record['status']}. {record['status_note']}".rstrip() if record.get("status_note") else ""
     beacon = record.get("beacon")
     if beacon:
-        note += f" The seed should be the randomness of {beacon['name']} round {beacon['round']}: see {beacon['url']}"
+        note += (
+            f" The seed must be the randomness of {beacon['name']} round {beacon['round']}, named before the"
+            f' cut-off: compare it with the "randomness" at {beacon["url"]}'
+        )
     return (
         f"MATCH: {record['date']}, {len(pool['tickets']):,} households in the pool, {len(seats):,} seats, "
         f"pool hash {found}.{note}"

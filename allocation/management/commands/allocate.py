@@ -4,7 +4,21 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from allocation.beacon import commit_beacon, round_time
 from allocation.runs import AllocationError, allocate_date, commit_seed, timed
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """An ISO 8601 date and time with its offset, such as 2030-03-03T18:00+00:00."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise CommandError(
+            f"Enter the cut-off as a date and time with its offset, such as 2030-03-03T18:00+00:00, not {text!r}."
+        )
+    return moment
 
 
 def parse_date(text: str) -> dt.date:
@@ -38,15 +52,22 @@ class Command(BaseCommand):
             action="store_true",
             help="Only record (and print) the seed commitment, to publish it on /draws before the draw.",
         )
+        parser.add_argument(
+            "--cutoff",
+            type=parse_moment,
+            help="With --commit-only: publish the pool cut-off; the draw will not start before it.",
+        )
+        parser.add_argument(
+            "--beacon-round",
+            type=int,
+            help="With --commit-only and --cutoff: the drand quicknet round (published after the cut-off) whose "
+            "value will be the seed; enter the value later with --seed.",
+        )
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
 
     def handle(self, *args, date: dt.date, seed: str | None, dry_run: bool, json: bool, commit_only: bool, **options):
         if commit_only:
-            try:
-                run = commit_seed(date, seed)
-            except AllocationError as error:
-                raise CommandError(str(error)) from None
-            self.stdout.write(f"Seed commitment for {date}: {run.seed_commitment} (published on /draws/{date}).")
+            self._commit(date, seed, options["cutoff"], options["beacon_round"])
             return
         progress = timed(self.stderr.write) if sys.stderr.isatty() and not json else (lambda step: None)
         try:
@@ -60,6 +81,23 @@ class Command(BaseCommand):
         if outcome.summary:
             self.stdout.write(self._table(outcome.summary))
             self._footer(outcome)
+
+    def _commit(self, date: dt.date, seed: str | None, cutoff: dt.datetime | None, beacon_round: int | None) -> None:
+        try:
+            if beacon_round is not None:
+                if cutoff is None or seed is not None:
+                    raise CommandError("--beacon-round needs --cutoff, and no --seed: the round's value is the seed.")
+                run = commit_beacon(date, beacon_round, cutoff)
+                self.stdout.write(
+                    f"Beacon round for {date}: drand quicknet round {run.beacon_round}, published at "
+                    f"{round_time(run.beacon_chain, run.beacon_round).isoformat()} (on /draws/{date}). "
+                    f"Enter its value then with: allocate --date {date} --seed VALUE"
+                )
+                return
+            run = commit_seed(date, seed, cutoff)
+        except AllocationError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(f"Seed commitment for {date}: {run.seed_commitment} (published on /draws/{date}).")
 
     def _json(self, outcome, date: dt.date) -> str:
         run = outcome.run
