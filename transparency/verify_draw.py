@@ -20,6 +20,7 @@ import sys
 import urllib.request
 from array import array
 from collections import Counter
+from operator import itemgetter
 
 FORMATS = ("cita-draw-record 1",)
 RESERVED, WAITING, LOTTERY = "reserved", "waiting", "lottery"
@@ -65,7 +66,7 @@ def read_pool(record: dict) -> tuple[list[str], dict]:
     if columns != expected:
         raise Difference(f"pool columns: {columns}, expected {expected}.")
     rows = record["pool"]["rows"]
-    tickets, ports, sizes, ranks, days, urgencies, carried = (list(c) for c in zip(*rows)) if rows else [[]] * 7
+    tickets, ports, sizes, ranks, days, urgencies, carried = (list(map(itemgetter(n), rows)) for n in range(7))
     order = [port["code"] for port in record["ports"]]
     groups = [(code, len(list(run))) for code, run in itertools.groupby(ports)]
     position = {code: n for n, code in enumerate(order)}
@@ -120,8 +121,8 @@ def draw_number(seed: bytes, date: str, code: str, k: int) -> int:
     return int.from_bytes(hashlib.sha256(message).digest(), "big")
 
 
-def draw_port(record: dict, port: dict, pool: dict, lo: int, hi: int) -> tuple[list, list, list]:
-    """One port: its seats in the order given (ticket, share, window), its lottery draws, its carried over."""
+def draw_port(record: dict, port: dict, pool: dict, lo: int, hi: int) -> tuple[list, list, list, dict]:
+    """One port: its seats in the order given (ticket, share, window), lottery draws, carried over, counts."""
     policy, sizes, tickets = record["policy"], pool["sizes"], pool["tickets"]
     capacity = port["capacity"] if port["windows"] else 0
     reserved_budget = capacity * policy["reserved_share"] // 100
@@ -196,16 +197,12 @@ def draw_port(record: dict, port: dict, pool: dict, lo: int, hi: int) -> tuple[l
             window_of[j] = w
             heapq.heappush(heap, (fill + sizes[j], w))
     seats = [[tickets[j], port["code"], taken[j], window_of[j]] for j in seated]
-    return seats, drawn, [tickets[j] for j in passed if j not in taken]
-
-
-def expected_counts(port: dict, seats: list, sizes_of: dict) -> dict:
     people = {share: 0 for share in (RESERVED, WAITING, LOTTERY)}
-    for ticket, _code, share, _window in seats:
-        people[share] += sizes_of[ticket]
+    for j in seated:
+        people[taken[j]] += sizes[j]
     total = sum(people.values())
-    capacity = port["capacity"] if port["windows"] else 0
-    return {"households": len(seats), "people": total, **people, "empty": capacity - total}
+    counts = {"households": len(seats), "people": total, **people, "empty": capacity - total}
+    return seats, drawn, [tickets[j] for j in passed if j not in taken], counts
 
 
 def verify(record: dict) -> str:
@@ -217,7 +214,6 @@ def verify(record: dict) -> str:
     found = pool_hash(record, pool)
     if found != record["pool_hash"]:
         raise Difference(f"pool: the rows hash to {found}, not the published pool hash {record['pool_hash']}.")
-    sizes_of = dict(zip(pool["tickets"], pool["sizes"]))
     ranges, start = {}, 0
     for code, count in pool["groups"]:
         ranges[code] = (start, start + count)
@@ -226,7 +222,7 @@ def verify(record: dict) -> str:
     outcome = record["outcome"]
     for port in record["ports"]:
         lo, hi = ranges.get(port["code"], (0, 0))
-        port_seats, drawn, passed = draw_port(record, port, pool, lo, hi)
+        port_seats, drawn, passed, counts = draw_port(record, port, pool, lo, hi)
         if drawn != outcome["lottery_draws"].get(port["code"], []):
             published = outcome["lottery_draws"].get(port["code"], [])
             k = next((k for k, (a, b) in enumerate(zip(drawn, published)) if a != b), min(len(drawn), len(published)))
@@ -235,7 +231,6 @@ def verify(record: dict) -> str:
             raise Difference(
                 f"lottery at {port['code']}, draw {k + 1}: the record says {theirs}, the draw gives {mine}."
             )
-        counts = expected_counts(port, port_seats, sizes_of)
         for key, value in counts.items():
             if port["counts"].get(key) != value:
                 raise Difference(f"counts at {port['code']}: {key} {port['counts'].get(key)}, the draw gives {value}.")

@@ -204,3 +204,30 @@ def test_the_verifier_is_served_exactly_as_kept_in_the_repository(client, db):
     response = client.get("/draws/verify_draw.py")
     assert response.status_code == 200 and response.content == VERIFIER.read_bytes()
     assert b"import allocation" not in response.content and b"django" not in response.content.lower()
+
+
+def test_before_the_draw_the_page_shows_the_commitment_policy_capacities_windows_and_cut_off(client, db):
+    date = dt.date.today() + dt.timedelta(days=2)
+    cutoff = dt.datetime.combine(date - dt.timedelta(days=1), dt.time(18), tzinfo=dt.UTC)
+    CapacityOverride.objects.create(port=Port.objects.get(code="calexico"), date=date, capacity=37)
+    call_command(
+        "allocate", "--date", date.isoformat(), "--commit-only", "--cutoff", cutoff.isoformat(), stdout=io.StringIO()
+    )
+    run = AllocationRun.objects.get(date=date)
+    page = client.get(f"/draws/{date}").content.decode()
+    assert run.seed_commitment in page and "Not before" in page
+    assert "waiting time 60%, lottery 30%, reserved 10%" in page and "One ticket per household" in page
+    assert (
+        "<td>Calexico, CA</td><td>37 (changed for this date)</td><td>18 of 30 minutes</td><td>08:00–17:00</td>" in page
+    )
+    assert "<td>San Ysidro, CA</td><td>390</td>" in page
+
+
+def test_records_are_built_ahead_so_no_visitor_waits(client, three_draws):
+    out = io.StringIO()
+    call_command("build_draw_records", stdout=out)
+    assert "Built 3 draw records." in out.getvalue()
+    assert RunInputs.objects.filter(record__isnull=False).count() == 3
+    out = io.StringIO()
+    call_command("build_draw_records", stdout=out)
+    assert "Built 0 draw records." in out.getvalue()
