@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # Django's widget templates, for the form renderer below
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -104,6 +105,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+
+# Every field is drawn by templates/forms/field.html (see config/forms.py).
+FORM_RENDERER = "config.forms.CitaFormRenderer"
 
 TEMPLATES = [
     {

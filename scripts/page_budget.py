@@ -31,6 +31,7 @@ PYTHON = sys.executable
 sys.path.insert(0, str(ROOT))
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, REGULAR_2G  # noqa: E402
+from tests.browser.pages import SIGNED_IN_PATHS, public_paths  # noqa: E402
 
 KB = 1024
 BUDGET = {
@@ -42,7 +43,6 @@ BUDGET = {
     "usable_repeat": 1500,
 }
 PHONE = "+528681234567"
-PUBLIC_URL_NAMES = ["how_it_works", "where", "draws", "statistics"]
 
 
 @dataclass
@@ -222,18 +222,6 @@ def fill_household(page) -> None:
     page.select_option("#id_members-0-relationship", "head")
 
 
-def public_paths() -> list[str]:
-    from django.urls import NoReverseMatch, reverse
-
-    paths = ["/", "/signin", "/signin/recover", "/offline"]
-    for name in PUBLIC_URL_NAMES:
-        try:
-            paths.append(reverse(name))
-        except NoReverseMatch:
-            continue
-    return paths
-
-
 def run(base: str) -> list[Row]:
     from playwright.sync_api import sync_playwright
 
@@ -266,15 +254,9 @@ def run(base: str) -> list[Row]:
             page.wait_for_url("**/household/registered")
             state = me.storage_state()
             member = Member.objects.order_by("pk").first()
-            for path in (
-                "/household/registered",
-                "/household",
-                "/household/members/add",
-                f"/household/members/{member.pk}/change",
-                "/household/details",
-            ):
-                label = path.replace(f"/{member.pk}/", "/<pk>/")
-                rows.append(measure_page(browser, state, base, path, label))
+            for path in ["/household/registered", *SIGNED_IN_PATHS]:
+                label = path.replace("{member}", "<pk>")
+                rows.append(measure_page(browser, state, base, path.format(member=member.pk), label))
             me.close()
         finally:
             browser.close()

@@ -83,6 +83,11 @@
     }
     $$(".error-message", copy).forEach((el) => el.remove());
     $$(".field-error", copy).forEach((el) => el.classList.remove("field-error"));
+    for (const el of $$("[aria-describedby]", copy)) {  // the copied errors are gone: so are their ids
+      const ids = el.getAttribute("aria-describedby").split(" ").filter((id) => !id.endsWith("_error"));
+      if (ids.length) el.setAttribute("aria-describedby", ids.join(" "));
+      else el.removeAttribute("aria-describedby");
+    }
     for (const f of $$("input, select, textarea", copy)) {
       f.removeAttribute("aria-invalid");
       if (f.type === "radio" || f.type === "checkbox") f.checked = false;
