@@ -55,7 +55,7 @@ def env_counts(name: str) -> dict[str, int]:
 DEBUG = env_bool("DEBUG", False)
 # The development key is public on purpose; production must set SECRET_KEY.
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
-# The key of the duplicate-person blind index. Changing it needs `rekey_persons` (see docs).
+# The key of the duplicate-person blind index. Changing it needs `manage.py rekey_persons` (docs/deployment.md).
 PERSON_KEY_SECRET = env_str("PERSON_KEY_SECRET", "dev-only-person-key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
