@@ -192,6 +192,12 @@ def test_staff_of_another_organisation_get_404_for_the_household_and_operator_pa
 
 @pytest.mark.django_db
 def test_operators_reach_every_staff_page(olga, world):
+    """The page itself (200, or 400 for an empty form), or a redirect that is not to a sign-in:
+    an operator locked out would be sent to /staff/login, and that must fail here."""
     for name, route in routes().items():
         if name in STAFF | STAFF_HOUSEHOLD | OPERATOR:
-            assert visit(olga, url_for(route, world, name)).status_code in (200, 302, 400), name
+            response = visit(olga, url_for(route, world, name))
+            assert response.status_code in (200, 302, 400), name
+            if response.status_code == 302:
+                location = response["Location"]
+                assert location.startswith("/staff/") and not location.startswith("/staff/login"), (name, location)
