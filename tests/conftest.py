@@ -19,6 +19,22 @@ from registrations.models import Applicant, Member, OutboundMessage, Place
 from staff.models import Organisation, StaffProfile
 
 
+def pytest_sessionstart(session):
+    """The translations compiled from the catalogues as they are now, whatever ran before (the
+    demo compiles them too, but the suite must not depend on it having run first)."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    catalogues = [po for folder in settings.LOCALE_PATHS for po in Path(folder).rglob("*.po")]
+    if any(
+        not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+        for po in catalogues
+    ):
+        call_command("compilemessages", ignore_patterns=[".venv"], verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_files(settings):
     """Tests render templates without running collectstatic first."""
@@ -42,10 +58,13 @@ def _fresh_wait_caches():
     tickets._positions.cache_clear()
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only(request):
-    if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: run ./scripts/test.sh")
+def pytest_collection_modifyitems(config, items):
+    """The one place a test is skipped for the database it runs on: mark it postgres_only or sqlite_only."""
+    needs = {"postgres_only": "postgresql", "sqlite_only": "sqlite"}
+    for item in items:
+        for marker, vendor in needs.items():
+            if marker in item.keywords and connection.vendor != vendor:
+                item.add_marker(pytest.mark.skip(reason=f"needs {vendor}: ./scripts/test.sh runs both"))
 
 
 @pytest.fixture

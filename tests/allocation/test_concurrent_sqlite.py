@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from tests.allocation.conftest import DAY
 
@@ -25,7 +24,7 @@ def manage(env: dict, *args: str) -> subprocess.Popen:
     )
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite file-lock story")
+@pytest.mark.sqlite_only  # the SQLite file-lock story
 def test_two_runs_at_once_cannot_both_proceed_on_sqlite(tmp_path):
     env = {**os.environ, "SQLITE_PATH": str(tmp_path / "cita.sqlite3")}
     env.pop("DATABASE_URL", None)

@@ -173,3 +173,28 @@ def sign_in(page, server: str, address: str = PASSWORDLESS_PHONE) -> None:
     page.wait_for_url("**/recovery-codes")
     page.click("text=I have written them down")
     page.wait_for_url("**/household/new")
+
+
+def reaches_server(page) -> bool:
+    """Whether a request from the page gets through: a fetch the service worker leaves to the
+    network (neither a page nor a static file), so no cached copy can answer it."""
+    return page.evaluate("fetch('/healthz?probe=' + Math.random(), {cache: 'no-store'}).then(() => true, () => false)")
+
+
+def go_offline(context, page, session=None) -> None:
+    """Cut the phone's connection, and prove it was cut before the test relies on it.
+
+    A page throttled through its DevTools session keeps that session's network conditions whatever
+    Playwright's set_offline says, so such a page is cut on the same session too; set_offline
+    still cuts the service worker, which the session does not reach."""
+    if session is not None:
+        session.send("Network.emulateNetworkConditions", {**REGULAR_2G, "offline": True})
+    context.set_offline(True)
+    assert not reaches_server(page), "the connection was not cut: what follows would not be offline"
+
+
+def go_online(context, session=None) -> None:
+    """Give the connection back (throttled again when the page was throttled)."""
+    if session is not None:
+        session.send("Network.emulateNetworkConditions", REGULAR_2G)
+    context.set_offline(False)

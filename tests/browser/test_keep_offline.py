@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from registrations.models import Household, Member
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import go_offline, go_online, sign_in
 from tests.browser.helpers import fill_household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -98,7 +98,7 @@ def test_offline_the_kept_page_is_shown_with_the_date_it_was_kept(server, contex
     page.evaluate("localStorage.setItem('cita-kept-at', String(Date.now() - 3600e3))")
     kept_at = _kept_at(page)
 
-    context.set_offline(True)
+    go_offline(context, page)
     page.reload()
     assert OFFLINE not in page.inner_text("main")
     _assert_kept_copy(page, reference, kept_at)
@@ -111,13 +111,13 @@ def test_offline_the_kept_page_is_shown_with_the_date_it_was_kept(server, contex
     _assert_kept_copy(page, reference, kept_at)
 
     # Back online, the next visit keeps what the server says now.
-    context.set_offline(False)
+    go_online(context)
     partner = Member.objects.get(relationship="partner")
     partner.given_names = "Luis Alberto"
     partner.save()
     page.goto(f"{server}/household")
     page.wait_for_function("(at) => +localStorage.getItem('cita-kept-at') > at", arg=kept_at)
-    context.set_offline(True)
+    go_offline(context, page)
     page.reload()
     assert "Luis Alberto Pérez Rojas" in page.inner_text("#member-list")
     assert page.inner_text(".reference") == reference
@@ -151,7 +151,7 @@ def test_removing_the_page_from_the_phone_leaves_only_the_offline_page(server, c
     assert _kept_at(page) is None
     assert "cita-kept" not in page.evaluate("caches.keys()")
 
-    context.set_offline(True)
+    go_offline(context, page)
     shown = _open(page, f"{server}/household")
     assert OFFLINE in page.inner_text("h1")
     assert reference not in shown
@@ -167,7 +167,7 @@ def test_signing_out_clears_the_kept_page(server, context, page):
     assert _kept_at(page) is None
     assert "cita-kept" not in page.evaluate("caches.keys()")
 
-    context.set_offline(True)
+    go_offline(context, page)
     shown = _open(page, f"{server}/household")
     assert reference not in shown
     assert not any(name in shown for name in PEOPLE)
@@ -193,7 +193,7 @@ def test_signing_out_clears_the_kept_page_even_without_clear_site_data(server, c
     assert _kept_at(page) is None
     assert "cita-kept" not in page.evaluate("caches.keys()")
 
-    context.set_offline(True)
+    go_offline(context, page)
     shown = _open(page, f"{server}/household")
     assert OFFLINE in page.inner_text("h1")  # the worker's offline page, not the household
     assert reference not in shown

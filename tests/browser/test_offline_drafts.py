@@ -3,7 +3,7 @@
 import pytest
 
 from registrations.models import Household, Member
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import go_offline, go_online, sign_in, throttle
 from tests.browser.helpers import (
     add_person_row,
     choose_place_and_port,
@@ -30,9 +30,10 @@ def _registered(page, server) -> None:
 
 def test_a_person_added_offline_survives_a_reload_and_is_sent_once_back_online(server, context, page):
     _registered(page, server)
+    on_2g = throttle(context, page)  # a phone on a weak connection that then loses it
     page.goto(f"{server}/household/members/add")
     page.fill("#id_given_names", LUIS[0])
-    context.set_offline(True)
+    go_offline(context, page, on_2g)
     fill_single_member(page, LUIS)
     page.fill("#id_needs", "a private detail")
     page.click("form[data-draft] button:not([type=button])")
@@ -47,7 +48,7 @@ def test_a_person_added_offline_survives_a_reload_and_is_sent_once_back_online(s
     assert not [name for name, _ in draft["fields"] if "needs" in name or "csrf" in name]
 
     with page.expect_navigation(url="**/household"):
-        context.set_offline(False)
+        go_online(context, on_2g)
     assert page.inner_text("main .draft-status") == "Sent"
     assert "Luis Pérez Rojas" in page.inner_text("#member-list")
     page.reload()

@@ -106,9 +106,8 @@ def test_it_refuses_a_submit_calmly_while_the_database_is_read_only_and_saves_it
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.sqlite_only  # SQLite's max_page_count stands in for a full disk (PostgreSQL: scripts/fault_disk_full.py)
 def test_it_refuses_a_submit_calmly_when_the_disk_is_full_and_nothing_is_corrupted(matamoros, brownsville):
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite's max_page_count stands in for a full disk")
     from tests.conftest import sign_in
 
     maria = Client()
