@@ -21,16 +21,15 @@ entries = [
 pool = Pool.from_entries(entries)
 days = [PortDay(3, "calexico", 120, 6), PortDay(1, "san-ysidro", 390, 18), PortDay(2, "brownsville", 200, 9)]
 result = allocate(pool, days, Policy(60, 30, 10), "the revealed seed", dt.date(2030, 3, 4))
-seats = [(pool.references[s.index], s.port, s.window, s.share) for s in result.seats]
+seats = [(pool.tickets[s.index], s.port, s.window, s.share) for s in result.seats]
 print(hashlib.sha256(json.dumps([seats, sorted(result.carried_over)]).encode()).hexdigest(), len(seats))
 """
 
 
 def draw_in_a_process(hash_seed: str) -> str:
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-    done = subprocess.run(
-        [sys.executable, "-c", DRAW], cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=120
-    )
+    done = subprocess.run([sys.executable, "-c", DRAW], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
 
