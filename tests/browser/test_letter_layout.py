@@ -2,13 +2,18 @@
 printed page on A4 and on US Letter."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from allocation import appointments
+from allocation.models import Appointment
+from letters.models import Letter
 from registrations.models import Household
 from tests.browser.conftest import PASSWORDLESS_PHONE
+from tests.browser.test_accessibility import _check
 from tests.conftest import FAMILY, household_post, sign_in
 from tests.letters.conftest import DRAW_DATE
 
@@ -32,7 +37,7 @@ def test_the_letter_fits_a_small_phone_and_one_printed_page(server, browser, lan
     call_command("allocate", "--date", DRAW_DATE, "--seed", "beacon", stdout=open("/dev/null", "w"))
     maria.post("/household/appointment/confirm")
 
-    context = browser.new_context(viewport={"width": 320, "height": 640})
+    context = browser.new_context(bypass_csp=True, viewport={"width": 320, "height": 640})
     context.add_cookies([{"name": k, "value": v.value, "url": server} for k, v in maria.cookies.items()])
     page = context.new_page()
     try:
@@ -43,5 +48,16 @@ def test_the_letter_fits_a_small_phone_and_one_printed_page(server, browser, lan
         for paper in ("A4", "Letter"):
             pdf = page.pdf(format=paper, print_background=True)
             assert pages_in(pdf) == 1, f"{paper}: {pages_in(pdf)} pages"
+        problems = _check(page, "/household/letter")
+        signed = Letter.objects.get().signed
+        for label, code in [("VALID", signed), ("NOT VALID", signed[:-1] + "~")]:
+            page.goto(f"{server}/verify?{urlencode({'code': code})}")
+            assert label in page.inner_text(".verdict")
+            problems += _check(page, f"/verify {label}")
+        appointments.cancel(Appointment.objects.get())
+        page.goto(f"{server}/verify?{urlencode({'code': signed})}")
+        assert page.inner_text(".verdict") == "NO LONGER VALID"
+        problems += _check(page, "/verify NO LONGER VALID")
+        assert not problems, "\n".join(problems)
     finally:
         context.close()
