@@ -124,3 +124,20 @@ def test_the_check_counts_against_the_same_limit_as_the_page(client, settings):
     assert client.get("/verify", {"code": "x~y~z", "format": "json"}).status_code == 200
     assert client.get("/verify", {"code": "x~y~z", "format": "json"}).status_code == 429
     assert Client(REMOTE_ADDR="10.0.0.9").get("/verify", {"code": "x~y~z", "format": "json"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_exemption_letters_signed_before_review_are_withdrawn_by_the_migration(letter, appointment):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("letters.migrations.0004_withdraw_unreviewed_exemption_letters")
+    reference = appointment.household.reference
+    old = keys.sign(f"CITA1|E|{reference}||||3|child|2026-11-30")  # "child travelling alone", never reviewed
+    Letter.objects.create(household=appointment.household, case="child", signed=old)
+    assert validity.check(old).outcome == validity.VALID  # CITA1 letters are still read
+    migration.forwards(apps, None)
+    late = validity.check(old)
+    assert (late.outcome, late.reason) == (validity.NO_LONGER_VALID, "revoked")
+    assert validity.check(letter.signed).outcome == validity.VALID  # today's letters are untouched
