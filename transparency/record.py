@@ -30,9 +30,9 @@ DRAWN = [AllocationRun.Status.COMPLETED, AllocationRun.Status.RELEASED, Allocati
 DECIDED = [*DRAWN, AllocationRun.Status.VOIDED]
 
 
-def publication_time(run: AllocationRun) -> dt.datetime:
+def publication_time(run: AllocationRun, ports: dict[str, Port] | None = None) -> dt.datetime:
     """When the full record may be published: the day over at every port, last window and grace closed."""
-    ports = {p.code: p for p in Port.objects.all()}
+    ports = ports if ports is not None else {p.code: p for p in Port.objects.all()}
     latest = dt.datetime.combine(run.date + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     for code, row in run.summary.get("ports", {}).items():
         port = ports.get(code)
@@ -44,11 +44,11 @@ def publication_time(run: AllocationRun) -> dt.datetime:
     return latest
 
 
-def is_published(run: AllocationRun, now: dt.datetime | None = None) -> bool:
-    """A decided run whose pool is recorded in form 2, once its publication time has passed."""
+def is_published(run: AllocationRun, now: dt.datetime | None = None, ports: dict[str, Port] | None = None) -> bool:
+    """A drawn run, once its publication time has passed."""
     if run.status not in DECIDED or not run.seed:
         return False
-    return (now or timezone.now()) >= publication_time(run)
+    return (now or timezone.now()) >= publication_time(run, ports)
 
 
 def status_note(run: AllocationRun) -> str:

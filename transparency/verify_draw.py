@@ -264,7 +264,15 @@ def main(argv: list[str]) -> int:
         print(__doc__.strip().splitlines()[0] + "\n\nUsage: python3 verify_draw.py URL_OR_FILE", file=sys.stderr)
         return 2
     try:
-        print(verify(load(argv[1])))
+        record = load(argv[1])
+    except OSError as error:  # no such file, no connection, HTTP 404 (the record is not out yet)
+        print(f"Could not read {argv[1]}: {error}", file=sys.stderr)
+        return 2
+    except Difference as difference:
+        print(f"DIFFERENCE: {difference}")
+        return 1
+    try:
+        print(verify(record))
     except Difference as difference:
         print(f"DIFFERENCE: {difference}")
         return 1

@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from allocation.models import AllocationPolicy, AllocationRun
+from allocation.models import AllocationPolicy, AllocationRun, Port
 from registrations.models import Place, RequestRegion
 from transparency import record, statistics
 
@@ -52,7 +52,10 @@ def how_it_works(request: HttpRequest) -> HttpResponse:
 @require_GET
 @PUBLIC_CACHE
 def draws(request: HttpRequest) -> HttpResponse:
-    runs = AllocationRun.objects.select_related("policy").order_by("-date")[:90]
+    runs = list(AllocationRun.objects.select_related("policy").order_by("-date")[:90])
+    ports = {port.code: port for port in Port.objects.all()}
+    for run in runs:
+        run.published = record.is_published(run, ports=ports)
     return render(request, "transparency/draws.html", {"runs": runs})
 
 

@@ -99,6 +99,8 @@ def test_the_verifier_repeats_every_kind_of_draw_from_the_published_record(clien
     assert second["policy"]["weighting"] == "days_waited"
     assert third["status"] == "held_for_review" and "threshold of 0" in third["status_note"]
     assert "held_for_review" in verifier(tmp_path / f"{DAYS[2]}.json").stdout
+    listing = client.get("/draws").content.decode()
+    assert all(f'href="/draws/{date}.json"' in listing for date in DAYS)
 
 
 def test_a_voided_draw_says_so_and_why(client, three_draws, tmp_path):
@@ -168,6 +170,8 @@ def test_a_broken_file_is_a_difference_not_a_crash(tmp_path):
     path.write_text('{"format": "cita-draw-record 1", "seed": ')
     result = verifier(path)
     assert result.returncode == 1 and "not valid JSON" in result.stdout and not result.stderr
+    result = verifier(tmp_path / "not-published-yet.json")
+    assert result.returncode == 2 and "Could not read" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_the_record_and_pages_hold_no_personal_data(client, db, tmp_path):
