@@ -151,11 +151,11 @@ def seat_rows(run: AllocationRun, ports: list[dict]) -> list[list]:
     window_of = {
         (port["code"], dt.datetime.fromisoformat(start)): n for port in ports for n, start in enumerate(port["windows"])
     }
-    rows = (
-        Appointment.objects.filter(run=run)
-        .order_by("pk")
-        .values_list("household_id", "port__code", "window_start", "share")
-    )
+    # Only the seats the draw made: a seat offered again later (a freed seat) is not part of the draw.
+    made = Appointment.objects.filter(run=run)
+    if run.finished_at:
+        made = made.filter(created_at__lte=run.finished_at)
+    rows = made.order_by("pk").values_list("household_id", "port__code", "window_start", "share")
     return [[ticket, code, share, window_of[(code, start)]] for ticket, code, start, share in rows]
 
 

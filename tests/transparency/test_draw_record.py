@@ -235,3 +235,15 @@ def test_records_are_built_ahead_so_no_visitor_waits(client, three_draws):
     out = io.StringIO()
     call_command("build_draw_records", stdout=out)
     assert "Built 0 draw records." in out.getvalue()
+
+
+def test_a_seat_offered_again_after_the_draw_is_not_part_of_its_record(client, three_draws, tmp_path):
+    run = AllocationRun.objects.get(date=DAYS[0])
+    seat = Appointment.objects.filter(run=run).first()
+    waiting = Household.objects.filter(status=Household.Status.WAITING, preferred_port=seat.port).first()
+    Appointment.objects.create(
+        run=run, household=waiting, port=seat.port, date=seat.date, window_start=seat.window_start,
+        window_end=seat.window_end, people=waiting.size, share=seat.share, status=Appointment.Status.OFFERED,
+    )  # fmt: skip
+    result = verifier(fetch(client, DAYS[0], tmp_path))
+    assert result.returncode == 0, result.stdout
