@@ -223,3 +223,33 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} at {self.port} on {self.date}"
+
+    def is_held(self) -> bool:
+        """Its draw is being checked by a person: nothing is published to the household yet."""
+        return self.status == self.Status.HELD
+
+    def is_offered(self) -> bool:
+        return self.status == self.Status.OFFERED
+
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    def can_be_cancelled(self) -> bool:
+        """The household may still say it cannot come (and wait for a new date)."""
+        return self.status in (self.Status.OFFERED, self.Status.CONFIRMED)
+
+    def why_it_ended(self) -> str:
+        """What the household is told about this appointment once it is no longer live."""
+        if self.status == self.Status.MISSED:
+            return _("You missed your last appointment.")
+        if self.status == self.Status.EXPIRED:
+            return _("Your last offer was not confirmed in time.")
+        reasons = {
+            self.CancelReason.HOUSEHOLD: _("You cancelled your last appointment."),
+            self.CancelReason.RESCHEDULED: _(
+                "A person joined your family and there was no room at that time, so your whole family will get a "
+                "new date together."
+            ),
+            self.CancelReason.VOIDED: _("The agency cancelled that draw after checking it."),
+        }
+        return reasons.get(self.cancel_reason, _("Your last appointment was cancelled."))

@@ -180,6 +180,9 @@ class Household(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "contact_phone_index", "contact_email_index"}
         super().save(*args, **kwargs)
 
+    def is_waiting(self) -> bool:
+        return self.status == self.Status.WAITING
+
     @property
     def can_change_members(self) -> bool:
         """Change or remove people only while waiting: an appointment is made for the people it names."""
