@@ -17,8 +17,9 @@ class Letter(models.Model):
     case = models.CharField(max_length=10, choices=Case.choices, blank=True)
     signed = models.TextField(help_text="Statement, key id and signature, as in the QR code.")
     # Named in the signed statement and in the public revocation list (empty on CITA1 letters).
-    serial = models.CharField(max_length=16, blank=True)
-    valid_until = models.DateTimeField(null=True, blank=True)
+    serial = models.CharField(max_length=16, blank=True, db_index=True)
+    # Indexed: the revocation list reads only letters still inside their period.
+    valid_until = models.DateTimeField(null=True, blank=True, db_index=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
