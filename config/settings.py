@@ -222,8 +222,46 @@ SIGNIN_CODE_TTL_SECONDS = env_int("SIGNIN_CODE_TTL_SECONDS", 10 * 60)
 SIGNIN_CODE_MAX_TRIES = env_int("SIGNIN_CODE_MAX_TRIES", 5)
 SIGNIN_CODES_PER_HOUR = env_int("SIGNIN_CODES_PER_HOUR", 3)
 RECOVERY_CODE_COUNT = 8
-# Where codes and messages go: "database" stores them in the outbox (and prints to the console).
+# How the outbox delivers codes and messages. The default keeps them in a table and prints them
+# (development only); production uses notifications.gateway.GatewayBackend: Kannel and SMTP.
 MESSAGE_BACKEND = env_str("MESSAGE_BACKEND", "registrations.messaging.DatabaseBackend")
+# Kannel's smsbox sendsms interface, e.g. http://127.0.0.1:13013/cgi-bin/sendsms (docs/deployment.md).
+KANNEL_SENDSMS_URL = env_str("KANNEL_SENDSMS_URL", "")
+KANNEL_USERNAME = env_str("KANNEL_USERNAME", "")
+KANNEL_PASSWORD = env_str("KANNEL_PASSWORD", "")
+KANNEL_FROM = env_str("KANNEL_FROM", "")  # the sender number or short code people reply to
+KANNEL_SMSC = env_str("KANNEL_SMSC", "")  # route through one smsc-id; empty lets Kannel choose
+KANNEL_TIMEOUT_SECONDS = env_int("KANNEL_TIMEOUT_SECONDS", 10)
+# Where Kannel reaches Cita with delivery reports and incoming texts (often an internal address).
+SMS_CALLBACK_URL = env_str("SMS_CALLBACK_URL", SITE_URL)
+# The shared secret in Kannel's callback URLs, and the addresses Kannel may call from.
+SMS_GATEWAY_SECRET = env_str("SMS_GATEWAY_SECRET", "dev-only-sms-gateway-secret")
+SMS_GATEWAY_ALLOWED_ADDRESSES = env_list("SMS_GATEWAY_ALLOWED_ADDRESSES", "127.0.0.1,::1")
+# Messages per second handed to the gateway by the sender loop (the operator's throttle).
+SMS_SEND_RATE = env_int("SMS_SEND_RATE", 20)
+# No delivery report this long after sending: the message goes to the household's other contact.
+SMS_FALLBACK_SECONDS = env_int("SMS_FALLBACK_SECONDS", 15 * 60)
+SIGNIN_SMS_FALLBACK_SECONDS = env_int("SIGNIN_SMS_FALLBACK_SECONDS", 2 * 60)
+# A phone not registered to a household gets a short help text at most this often per day.
+SMS_HELP_REPLIES_PER_DAY = env_int("SMS_HELP_REPLIES_PER_DAY", 2)
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)
+OUTBOX_URGENT_RETRY_SECONDS = env_int("OUTBOX_URGENT_RETRY_SECONDS", 5)
+# Email through Django's SMTP mailer, configured from the environment.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env_str("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25),
+            "username": env_str("EMAIL_HOST_USER", ""),
+            "password": env_str("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "use_ssl": env_bool("EMAIL_USE_SSL", False),
+            "timeout": env_int("EMAIL_TIMEOUT", 10),
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Cita <cita@localhost>")
 IDEMPOTENCY_KEY_RETENTION_DAYS = env_int("IDEMPOTENCY_KEY_RETENTION_DAYS", 30)
 MAX_HOUSEHOLD_SIZE = 20
 

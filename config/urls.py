@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("allocation.urls")),
     path("", include("transparency.urls")),
     path("", include("letters.urls")),
+    path("", include("notifications.urls")),
     path("staff/", include("staff.urls")),
     path("operator/", admin.site.urls),
 ]

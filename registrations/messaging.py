@@ -1,31 +1,35 @@
-"""Pluggable delivery of codes and messages to phones and email addresses.
+"""Handing codes and messages to the outbox, and the development delivery backend.
 
-The default backend keeps every message in the database outbox and prints it to the
-console, so development and tests see exactly what would be sent. A real SMS, voice or
-email provider is a class with the same ``send`` method, named in MESSAGE_BACKEND.
+Registrations does not import the outbox (the notifications app depends on registrations, not
+the other way round): `send_message` sends the `message_requested` signal, which the
+notifications app connects to its outbox when it starts. The outbox then delivers through the
+class named in MESSAGE_BACKEND: in development the database backend below, which keeps every
+message in a table and prints it to the console; in production notifications.gateway.GatewayBackend
+(Kannel for SMS, SMTP for email).
 """
 
-import logging
 from typing import Protocol
 
-from django.conf import settings
-from django.utils.module_loading import import_string
+from django.core.exceptions import ImproperlyConfigured
+from django.dispatch import Signal
 
 from registrations.addresses import mask_address
 from registrations.encryption import blind_index
 from registrations.models import OutboundMessage
 
-logger = logging.getLogger(__name__)
+message_requested = Signal()
 
 
 class MessageBackend(Protocol):
-    def send(self, *, channel: str, address: str, subject: str, body: str) -> None: ...
+    def send(self, *, channel: str, address: str, subject: str, body: str, message_id: str = "") -> None: ...
 
 
 class DatabaseBackend:
-    """Writes to the outbox table and the console; sends nothing outside."""
+    """Writes to a table and the console; sends nothing outside. For development and tests only."""
 
-    def send(self, *, channel: str, address: str, subject: str, body: str) -> None:
+    local = True  # nothing to wait for: the outbox sends through it inline, even an urgent code
+
+    def send(self, *, channel: str, address: str, subject: str, body: str, message_id: str = "") -> None:
         OutboundMessage.objects.create(
             channel=channel, address=address, address_index=blind_index("address", address), subject=subject, body=body
         )
@@ -36,6 +40,8 @@ def channel_for(address: str) -> str:
     return "email" if "@" in address else "sms"
 
 
-def send_message(address: str, body: str, subject: str = "") -> None:
-    backend: MessageBackend = import_string(settings.MESSAGE_BACKEND)()
-    backend.send(channel=channel_for(address), address=address, subject=subject, body=body)
+def send_message(address: str, body: str, subject: str = "", *, kind: str = "message", urgent: bool = False) -> None:
+    """Put a message in the outbox; an urgent one (a sign-in code) is sent within a second or two."""
+    if not message_requested.has_listeners():
+        raise ImproperlyConfigured("No outbox receives messages: is the notifications app installed?")
+    message_requested.send(sender=None, address=address, body=body, subject=subject, kind=kind, urgent=urgent)

@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from registrations.encryption import blind_index
@@ -19,7 +20,7 @@ from registrations.ratelimit import purge_counters
 def erase_household(household: Household) -> None:
     """Remove the household's personal data everywhere; the person may register again later."""
     from letters.models import Letter
-    from notifications.models import Notification
+    from notifications.models import InboundMessage, Notification
 
     with transaction.atomic():
         household = Household.objects.select_for_update().get(pk=household.pk)
@@ -34,8 +35,12 @@ def erase_household(household: Household) -> None:
         household.members.all().delete()
         household.vulnerability_requests.update(description="")
         Letter.objects.filter(household=household).delete()
+        indexes = [blind_index("address", a) for a in addresses]
+        InboundMessage.objects.filter(household=household).delete()
+        InboundMessage.objects.filter(address_index__in=indexes).delete()
         Notification.objects.filter(household=household).delete()
-        OutboundMessage.objects.filter(address_index__in=[blind_index("address", a) for a in addresses]).delete()
+        Notification.objects.filter(address_index__in=indexes).delete()
+        OutboundMessage.objects.filter(address_index__in=indexes).delete()
         household.contact_phone = household.contact_email = ""
         household.status = Household.Status.CLOSED
         household.erased_at = timezone.now()
@@ -43,11 +48,20 @@ def erase_household(household: Household) -> None:
 
 
 def purge(now: dt.datetime | None = None) -> dict[str, int]:
-    """Delete what has outlived its use: codes after a day, resend keys after their retention,
-    and closed households past the retention period are erased."""
+    """Delete what has outlived its use: codes and messages no household keeps after a day, resend
+    keys after their retention, and closed households past the retention period are erased."""
+    from notifications.models import InboundMessage, Notification
+
     now = now or timezone.now()
     day_ago = now - dt.timedelta(days=1)
     counts = {
+        # Sign-in codes, and answers to strangers and their texts (no household keeps them).
+        "codes and messages without a household": Notification.objects.filter(
+            Q(household__isnull=True) | Q(kind="signin-code"), created_at__lt=day_ago
+        ).delete()[0],
+        "texts without a household": InboundMessage.objects.filter(
+            household__isnull=True, received_at__lt=day_ago
+        ).delete()[0],
         "signin codes": SigninCode.objects.filter(created_at__lt=day_ago).delete()[0],
         "failed tries": Attempt.objects.filter(created_at__lt=day_ago).delete()[0],
         "outbox copies": OutboundMessage.objects.filter(created_at__lt=day_ago).delete()[0],

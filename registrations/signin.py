@@ -48,7 +48,8 @@ def recovery_code_hash(raw: str) -> str:
 
 
 def request_code(address: str, purpose: str = SigninCode.Purpose.SIGNIN) -> None:
-    """Send a new code, at most SIGNIN_CODES_PER_HOUR to one address in an hour."""
+    """Send a new code, at most SIGNIN_CODES_PER_HOUR to one address in an hour. The outbox hands it
+    to the gateway right after the request commits, without the page waiting for the gateway."""
     now = timezone.now()
     recent = list(
         SigninCode.objects.filter(address_index=Applicant.index_of(address), created_at__gt=now - dt.timedelta(hours=1))
@@ -81,6 +82,9 @@ def request_code(address: str, purpose: str = SigninCode.Purpose.SIGNIN) -> None
             "Cita staff will never ask for it."
         )
         % {"code": code, "minutes": minutes},
+        subject=_("Your Cita code"),
+        kind="signin-code",
+        urgent=True,
     )
 
 

@@ -76,7 +76,7 @@ CODE_RE = re.compile(rb"\b(\d{6})\b")
 class LoadTestBackend:
     """Message backend for the server under test: the outbox as usual, plus a UDP copy to the load client."""
 
-    def send(self, *, channel: str, address: str, subject: str, body: str) -> None:
+    def send(self, *, channel: str, address: str, subject: str, body: str, message_id: str = "") -> None:
         from registrations.messaging import DatabaseBackend
 
         DatabaseBackend().send(channel=channel, address=address, subject=subject, body=body)

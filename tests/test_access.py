@@ -59,6 +59,8 @@ APPLICANT = {
     "vulnerability_request",
     "share_household",
 }
+# Called by the SMS gateway only: a shared secret (or a per-message signature) and an allowed address.
+GATEWAY = {"kannel_delivery_report", "kannel_incoming_text"}
 STAFF_HOUSEHOLD = {
     "staff_household",
     "staff_slip",
@@ -102,7 +104,7 @@ def routes() -> dict[str, str]:
 
 
 def test_every_route_has_a_declared_audience():
-    assert set(routes()) == PUBLIC | APPLICANT | STAFF_HOUSEHOLD | STAFF | OPERATOR
+    assert set(routes()) == PUBLIC | APPLICANT | GATEWAY | STAFF_HOUSEHOLD | STAFF | OPERATOR
 
 
 @pytest.fixture
@@ -170,6 +172,8 @@ def test_anonymous_visitors_are_sent_to_the_right_sign_in(world):
             assert response.status_code == 302 and response["Location"] == "/signin", name
         elif name in STAFF | STAFF_HOUSEHOLD | OPERATOR:
             assert response.status_code == 302 and response["Location"].startswith("/staff/login"), name
+        elif name in GATEWAY:
+            assert response.status_code == 403, name
         elif name not in ("draw", "draw_record"):  # a draw's page is 404 until that draw exists
             assert response.status_code < 400, name
 

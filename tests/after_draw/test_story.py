@@ -11,8 +11,9 @@ from django.utils import timezone
 from allocation import appointments
 from allocation.models import Appointment, Port
 from letters import keys
+from notifications.events import queue_events
 from notifications.models import Notification
-from notifications.outbox import deliver_due, queue_events
+from notifications.outbox import deliver_due
 from registrations.encryption import blind_index
 from registrations.models import Household, OutboundMessage
 from tests.conftest import FAMILY, household_post, member_fields, staff_client
@@ -142,7 +143,7 @@ class FlakyBackend:
 
     calls = 0
 
-    def send(self, *, channel, address, subject, body):
+    def send(self, *, channel, address, subject, body, message_id=""):
         FlakyBackend.calls += 1
         if FlakyBackend.calls <= 2:
             raise ConnectionError("provider down")
@@ -163,7 +164,7 @@ def test_delivery_retries_with_backoff_and_never_sends_twice(offered, settings):
     assert deliver_due(now + dt.timedelta(minutes=1)) == (0, 1)
     assert deliver_due(now + dt.timedelta(minutes=3)) == (1, 0)
     assert deliver_due(now + dt.timedelta(hours=9)) == (0, 0)
-    note = Notification.objects.get()
+    note = Notification.objects.get(kind="offered")
     assert note.status == "sent" and note.delivery_attempts.count() == 3
     assert [offered.reference in m.body for m in OutboundMessage.objects.all()].count(True) == 1
 
@@ -172,6 +173,6 @@ def test_delivery_retries_with_backoff_and_never_sends_twice(offered, settings):
 def test_messages_are_in_the_household_language(offered):
     Household.objects.update(language="es")
     queue_events()
-    body = Notification.objects.get().body
+    body = Notification.objects.get(kind="offered").body
     assert offered.reference in body and "/household" in body
     assert "appointment" not in body and re.search(r"\bcita\b", body)

@@ -1,22 +1,47 @@
+import time
+
 from django.core.management.base import BaseCommand
 
 from allocation.appointments import expire_offers, mark_missed
-from notifications.outbox import deliver_due, queue_events
+from notifications.events import queue_events
+from notifications.outbox import deliver_due
 
 
 class Command(BaseCommand):
     help = (
         "Expire offers not confirmed in time, mark appointments missed once their check-in closed, "
-        "queue messages for appointment events (each event once), "
-        "then deliver what is due; failures are retried with backoff. Run it every few minutes."
+        "queue messages for appointment events (each event once), then deliver what is due at SMS_SEND_RATE; "
+        "failures are retried with backoff, and an SMS with no delivery report in time goes to the household's "
+        "other contact. With --loop it keeps doing this (run it as a service, so retries of sign-in codes "
+        "happen within seconds); without, run it every minute."
     )
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--loop", action="store_true", help="keep running, checking every --interval seconds")
+        parser.add_argument("--interval", type=float, default=1.0)
+        parser.add_argument("--events-every", type=float, default=60.0, help="seconds between looks for new events")
+
+    def handle(self, *args, loop: bool = False, interval: float = 1.0, events_every: float = 60.0, **options) -> None:
+        if not loop:
+            self.stdout.write(self.run_once())
+            return
+        events_at = 0.0
+        while True:
+            if time.monotonic() >= events_at:
+                self.stdout.write(self.run_once(), ending="\n")
+                events_at = time.monotonic() + events_every
+            else:
+                sent, failed = deliver_due()
+                if sent or failed:
+                    self.stdout.write(f"sent: {sent}, failed (will retry): {failed}")
+            time.sleep(interval)
+
+    def run_once(self) -> str:
         expired = expire_offers()
         missed = mark_missed()
         queued = queue_events()
         sent, failed = deliver_due()
-        self.stdout.write(
+        return (
             f"expired offers: {expired}, missed: {missed}, queued: {queued}, "
             f"sent: {sent}, failed (will retry): {failed}"
         )
