@@ -6,6 +6,7 @@ They answer with an empty body: answers to texts go through the outbox like ever
 """
 
 import hmac
+import urllib.parse
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
@@ -35,6 +36,19 @@ def delivery_report(request: HttpRequest) -> HttpResponse:
     return HttpResponse("", content_type="text/plain")
 
 
+def _text(request: HttpRequest) -> str:
+    """The text as the phone wrote it: Kannel passes UCS-2 texts (Arabic, Chinese, Russian) as
+    URL-encoded UTF-16 bytes and names the charset, so the query string is decoded by hand."""
+    if request.method == "POST":
+        return request.POST.get("text", "")
+    raw = urllib.parse.parse_qs(request.META.get("QUERY_STRING", ""), encoding="latin-1").get("text", [""])[0]
+    data = raw.encode("latin-1")
+    try:
+        return data.decode(request.GET.get("charset") or "utf-8")
+    except (LookupError, UnicodeDecodeError):
+        return data.decode("utf-8", errors="replace")
+
+
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def incoming_text(request: HttpRequest) -> HttpResponse:
@@ -42,7 +56,7 @@ def incoming_text(request: HttpRequest) -> HttpResponse:
     secret = params.get("secret", "") or request.headers.get("X-Cita-Secret", "")
     if not _from_gateway(request) or not hmac.compare_digest(secret, settings.SMS_GATEWAY_SECRET):
         return HttpResponseForbidden("", content_type="text/plain")
-    sender, text = params.get("from", "").strip(), params.get("text", "")
+    sender, text = params.get("from", "").strip(), _text(request)
     if not sender or len(sender) > 30:
         return HttpResponseBadRequest("", content_type="text/plain")
     receive(sender, text)

@@ -41,6 +41,11 @@ if ! cmp -s "$REQUIREMENTS" ".venv/.installed-$REQUIREMENTS" 2>/dev/null; then
 fi
 command -v msgfmt >/dev/null 2>&1 || apt_install gettext
 
+install_gateway_tools() {
+  # The gateway tests: Kannel (bearerbox, smsbox) and its fake operator fakesmsc, from Debian.
+  apt_install kannel kannel-extras
+}
+
 install_browser_tools() {
   # Browser tests and page budgets: Debian's Chromium (Playwright's own download does not work
   # here, so never `playwright install`) and axe-core from npm at the version (and hash) in

@@ -2,7 +2,9 @@
 # Runs the whole test suite twice: on SQLite, then on a real PostgreSQL server that this
 # script starts in a temporary directory and stops afterwards. The browser tests (headless
 # Chromium on Regular 2G, offline drafts, no-JavaScript, axe-core) and the page budgets run once,
-# on SQLite. CITA_SKIP_BROWSER=1 leaves them out.
+# on SQLite. CITA_SKIP_BROWSER=1 leaves them out. The gateway tests (a real Kannel with fakesmsc,
+# and an SMTP server) run once, on SQLite; the Debian packages kannel and kannel-extras are
+# installed when missing.
 export CITA_REQUIREMENTS=requirements-dev.txt   # production's versions, plus the test tools
 source "$(dirname "$0")/bootstrap.sh"
 export DEBUG=false
@@ -21,6 +23,10 @@ if [ -z "${CITA_SKIP_BROWSER:-}" ]; then
   echo "== Page budgets (Regular 2G)"
   .venv/bin/python scripts/page_budget.py
 fi
+
+install_gateway_tools
+echo "== Gateway tests (Kannel bearerbox, smsbox and fakesmsc; SMTP; SQLite)"
+.venv/bin/python -m pytest -q -p no:randomly -m gateway tests/gateway
 
 echo "== Tests on PostgreSQL"
 source scripts/postgres.sh

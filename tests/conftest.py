@@ -35,6 +35,16 @@ def pytest_sessionstart(session):
         call_command("compilemessages", ignore_patterns=[".venv"], verbosity=0)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Gateway tests start Kannel and an SMTP server: they run only when -m names them (-m gateway)."""
+    if "gateway" in (config.option.markexpr or ""):
+        return
+    kept = [item for item in items if not item.get_closest_marker("gateway")]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker("gateway")])
+        items[:] = kept
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_files(settings):
     """Tests render templates without running collectstatic first."""
