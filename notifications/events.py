@@ -33,7 +33,7 @@ def appointment_values(appointment: Appointment) -> dict:
         "reference": appointment.household.reference,
         "port": short_port_name(appointment.port.name),
         "link": f"{settings.SITE_URL}/household",
-        "date": date_format(appointment.date, "SHORT_DATE_FORMAT"),
+        "date": date_format(appointment.date, "DATE_FORMAT"),  # month in words: 03/12 reads two ways
         "time": f"{local:%H:%M}",
         "hours": settings.OFFER_CONFIRM_HOURS,
         "yes": words.word("confirm", translation.get_language() or "en"),

@@ -13,7 +13,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from allocation.models import Appointment
-from notifications.outbox import deliver_due, queue_events
+from notifications.events import queue_events
+from notifications.outbox import deliver_due
 from registrations.models import Household, OutboundMessage
 from tests.conftest import FAMILY, household_post, staff_client
 
