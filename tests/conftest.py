@@ -35,16 +35,6 @@ def pytest_sessionstart(session):
         call_command("compilemessages", ignore_patterns=[".venv"], verbosity=0)
 
 
-def pytest_collection_modifyitems(config, items):
-    """Gateway tests start Kannel and an SMTP server: they run only when -m names them (-m gateway)."""
-    if "gateway" in (config.option.markexpr or ""):
-        return
-    kept = [item for item in items if not item.get_closest_marker("gateway")]
-    if len(kept) < len(items):
-        config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker("gateway")])
-        items[:] = kept
-
-
 @pytest.fixture(autouse=True)
 def _plain_static_files(settings):
     """Tests render templates without running collectstatic first."""
@@ -69,12 +59,18 @@ def _fresh_wait_caches():
 
 
 def pytest_collection_modifyitems(config, items):
-    """The one place a test is skipped for the database it runs on: mark it postgres_only or sqlite_only."""
+    """The one place a test is skipped for the database it runs on: mark it postgres_only or sqlite_only.
+    Gateway tests start Kannel and an SMTP server: they run only when -m names them (-m gateway)."""
     needs = {"postgres_only": "postgresql", "sqlite_only": "sqlite"}
     for item in items:
         for marker, vendor in needs.items():
             if marker in item.keywords and connection.vendor != vendor:
                 item.add_marker(pytest.mark.skip(reason=f"needs {vendor}: ./scripts/test.sh runs both"))
+    if "gateway" not in (config.option.markexpr or ""):
+        gateway = [item for item in items if item.get_closest_marker("gateway")]
+        if gateway:
+            config.hook.pytest_deselected(items=gateway)
+            items[:] = [item for item in items if not item.get_closest_marker("gateway")]
 
 
 @pytest.fixture
