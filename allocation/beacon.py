@@ -18,9 +18,11 @@ QUICKNET = "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971"
 CHAINS = {QUICKNET: (1692803367, 3)}  # chain hash -> (genesis, seconds per round)
 
 
-def round_time(chain: str, number: int) -> dt.datetime:
+def round_time(chain: str, number: int | None) -> dt.datetime:
     """When the round is published: round 1 at genesis, then one every period."""
     genesis, period = CHAINS[chain]
+    if number is None:
+        raise ValueError("no beacon round was committed for this draw")
     return dt.datetime.fromtimestamp(genesis + (number - 1) * period, dt.UTC)
 
 

@@ -28,7 +28,7 @@ def week_start(priority: int) -> str:
 
 def _weeks(priorities, lo: int, hi: int) -> Counter:
     """Households per registration week in a slice sorted by priority (by bisection, not one by one)."""
-    counts = Counter()
+    counts: Counter = Counter()
     i = lo
     while i < hi:
         week = (priorities[i] + MONDAY) // WEEK
@@ -79,13 +79,14 @@ def _compare(expected: dict, observed: Counter, total: int, label) -> tuple[list
 def lottery_statistics(pool: Pool, result: Result, policy: Policy, date: dt.date, codes: dict[int, str]) -> dict:
     """Selected versus expected shares of lottery winners by week, size and port, and the largest gap."""
     cutoff = calendar.timegm(date.timetuple())
-    before = defaultdict(list)
-    winners = defaultdict(list)
+    before: dict[int, list[int]] = defaultdict(list)
+    winners: dict[int, list[int]] = defaultdict(list)
     for seat in result.seats:
         (winners if seat.share == LOTTERY else before)[seat.port].append(seat.index)
     expected_week: dict[int, float] = defaultdict(float)
     expected_size: dict[int, float] = defaultdict(float)
-    observed_week, observed_size = Counter(), Counter()
+    observed_week: Counter = Counter()
+    observed_size: Counter = Counter()
     by_port = []
     for key in sorted(set(pool.ports)):
         lo, hi = pool.port_range(key)

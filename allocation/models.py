@@ -2,10 +2,14 @@
 
 import datetime as dt
 import zoneinfo
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 def validate_time_zone(value: str) -> None:
@@ -238,13 +242,13 @@ class Appointment(models.Model):
         """The household may still say it cannot come (and wait for a new date)."""
         return self.status in (self.Status.OFFERED, self.Status.CONFIRMED)
 
-    def why_it_ended(self) -> str:
+    def why_it_ended(self) -> "str | StrPromise":
         """What the household is told about this appointment once it is no longer live."""
         if self.status == self.Status.MISSED:
             return _("You missed your last appointment.")
         if self.status == self.Status.EXPIRED:
             return _("Your last offer was not confirmed in time.")
-        reasons = {
+        reasons: dict[str, "str | StrPromise"] = {
             self.CancelReason.HOUSEHOLD: _("You cancelled your last appointment."),
             self.CancelReason.RESCHEDULED: _(
                 "A person joined your family and there was no room at that time, so your whole family will get a "

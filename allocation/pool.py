@@ -26,7 +26,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from operator import itemgetter
@@ -110,7 +110,7 @@ def _pool_chunks(sql: str) -> Iterator[list[tuple]]:
             yield chunk
 
 
-def read_pool(carried: list[tuple[int, int]] = ()) -> Pool:
+def read_pool(carried: Sequence[tuple[int, int]] = ()) -> Pool:
     """Waiting households with members, oldest first per port, as columns (one SQL query, no ORM objects).
 
     `carried` holds (household id, port id) pairs that did not fit at the previous run.

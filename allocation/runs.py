@@ -162,7 +162,7 @@ def _summary(
     rules: engine.Policy,
     version: int,
 ) -> dict:
-    households = {}
+    households: dict[int, int] = {}
     for seat in result.seats:
         households[seat.port] = households.get(seat.port, 0) + 1
     ports, totals = {}, {"capacity": 0, "households": 0, "people": 0, "reserved": 0, "waiting": 0, "lottery": 0}
@@ -237,7 +237,7 @@ def _dry_run(date: dt.date, seed: str | None, progress: Progress) -> Outcome:
 
 def record_allocation(run: AllocationRun, draw: Draw, started: dt.datetime) -> None:
     """Write the appointments, offer them (or hold them for review), and close the run record."""
-    held = fairness.is_skewed(draw.statistics, run.policy.skew_threshold)
+    held = fairness.is_skewed(draw.statistics, float(run.policy.skew_threshold))
     status = Appointment.Status.HELD if held else Appointment.Status.OFFERED
     pool = draw.pool
     appointments = []

@@ -98,7 +98,7 @@ def _insert_households(rows: list[tuple]) -> None:
     """Insert rows (varying columns first) with one statement per batch, or COPY on PostgreSQL."""
     fixed = [f for f in Household._meta.concrete_fields if not f.primary_key and f.column not in VARYING]
     constants = tuple(f.get_db_prep_save(f.get_default(), connection) for f in fixed)
-    columns = ", ".join(VARYING + [f.column for f in fixed])
+    columns = ", ".join(VARYING + [str(f.column) for f in fixed])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY registrations_household ({columns}) FROM STDIN") as copy:
@@ -147,7 +147,7 @@ def generate_households(
     now = now or dt.datetime.now(dt.UTC)
     ports = dict(Port.objects.filter(accepts_requests=True).values_list("code", "id"))
     places = list(Place.objects.values_list("id", flat=True))
-    existing = set()
+    existing: set[str] = set()
     done = 0
     batch: list[tuple] = []
     for row in _rows(count, rng, now, days, ports, places):

@@ -25,7 +25,7 @@ def recorded_seats(run: AllocationRun, by: str = "household_id") -> list[tuple]:
 
 def redraw(run: AllocationRun, snapshot: Snapshot | None = None) -> tuple[list[tuple], str]:
     """The seats the draw gives from the recorded inputs and seed, and the recorded pool's hash."""
-    snapshot = snapshot or read_snapshot(run.inputs.snapshot)
+    snapshot = snapshot or read_snapshot(bytes(run.inputs.snapshot))
     rules = run.summary["policy"]
     policy = engine.Policy(rules["waiting_share"], rules["lottery_share"], rules["reserved_share"], rules["weighting"])
     key_of = {code: key for key, code in snapshot.codes.items()}
@@ -53,7 +53,7 @@ def verify_run(run: AllocationRun) -> Verification:
         return Verification(False, f"The seed for {run.date} has not been revealed: nothing to verify yet.")
     if commitment(run.seed) != run.seed_commitment:
         return Verification(False, f"The revealed seed does not match the commitment {run.seed_commitment}.")
-    snapshot = read_snapshot(run.inputs.snapshot)
+    snapshot = read_snapshot(bytes(run.inputs.snapshot))
     drawn, recorded_hash = redraw(run, snapshot)
     if recorded_hash != run.pool_hash:
         return Verification(False, f"The recorded inputs hash to {recorded_hash}, not the published {run.pool_hash}.")

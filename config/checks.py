@@ -8,7 +8,7 @@ DEV_MARKERS = ("dev-only",)
 
 @register(Tags.security, deploy=True)
 def production_secrets(app_configs, **kwargs) -> list[Error]:
-    errors = []
+    errors: list[Error] = []
     for name in ("SECRET_KEY", "PERSON_KEY_SECRET"):
         if any(marker in getattr(settings, name) for marker in DEV_MARKERS):
             errors.append(

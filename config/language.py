@@ -29,10 +29,11 @@ def change_language(request: HttpRequest, language: str) -> HttpResponse:
             settings.LANGUAGE_COOKIE_NAME,
             language,
             max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            samesite="Lax",
             secure=settings.LANGUAGE_COOKIE_SECURE,
             httponly=True,
         )
-        if getattr(request, "applicant", None):
-            remember_language(request.applicant, language)
+        applicant = getattr(request, "applicant", None)
+        if applicant:
+            remember_language(applicant, language)
     return response

@@ -27,6 +27,8 @@ SHELL_FILES = ("css/cita.css", "js/cita.js", "django_htmx/htmx-2.min.js")
 @cache
 def _worker_source() -> str:
     path = finders.find("js/sw.js")
+    if not isinstance(path, str):
+        raise FileNotFoundError("js/sw.js is not among the static files")
     with open(path, encoding="utf-8") as source:
         return source.read()
 

@@ -78,7 +78,7 @@ def check_in(appointment: Appointment, port: Port, actor, now: dt.datetime | Non
     found = problems(appointment, port, now)
     if appointment.status == Appointment.Status.CHECKED_IN or (found and not override.strip()):
         raise CheckInRefused(found)
-    statuses = [Appointment.Status.CONFIRMED] + ([Appointment.Status.OFFERED] if override.strip() else [])
+    statuses = [Appointment.Status.CONFIRMED.value] + ([Appointment.Status.OFFERED.value] if override.strip() else [])
     with transaction.atomic():
         if not appointments.mark_checked_in(appointment, now, statuses):
             raise CheckInRefused([_("This family is already checked in.")])

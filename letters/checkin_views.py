@@ -3,7 +3,7 @@ them in (or an operator overrides a refusal with a reason). Rules live in letter
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from allocation.models import Appointment, Port
 from letters import checkin
 from registrations.forms import CitaForm
 from registrations.views.common import error_list
-from staff.access import audit, operator_required
+from staff.access import StaffRequest, audit, operator_required
 from staff.models import AuditAction
 
 PORT_KEY = "check_in_port"
@@ -52,7 +52,7 @@ class CheckInForm(CitaForm):
 @require_http_methods(["GET", "POST"])
 @never_cache
 @operator_required
-def check_in(request: HttpRequest) -> HttpResponse:
+def check_in(request: StaffRequest) -> HttpResponse:
     """First "Find": what the officer must check; then "Check in", refused with reasons unless overridden."""
     form = CheckInForm(request.POST or None, initial={"port": request.session.get(PORT_KEY)})
     appointment: Appointment | None = None
@@ -84,5 +84,5 @@ def check_in(request: HttpRequest) -> HttpResponse:
         "members": appointment.household.members.filter(is_active=True) if appointment else [],
         "problems": problems,
     }
-    refused = bool(form.errors) or ("confirm" in request.POST and bool(problems))
-    return render(request, "letters/check_in.html", context, status=400 if refused else 200)
+    turned_away = bool(form.errors) or ("confirm" in request.POST and bool(problems))
+    return render(request, "letters/check_in.html", context, status=400 if turned_away else 200)

@@ -3,7 +3,7 @@ household's letters (print, withdraw). Views bind the form and call one domain f
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +15,7 @@ from letters.models import ExemptionRequest, Letter
 from letters.views import letter_context
 from registrations.forms import CitaForm
 from registrations.views.common import error_list
-from staff.access import audit, get_household_for_staff, households_for, operator_required, staff_required
+from staff.access import StaffRequest, audit, get_household_for_staff, households_for, operator_required, staff_required
 from staff.forms import DecisionForm
 from staff.models import AuditAction
 
@@ -45,7 +45,7 @@ class RevokeForm(CitaForm):
 @require_http_methods(["GET", "POST"])
 @never_cache
 @staff_required
-def exemption(request: HttpRequest, reference: str) -> HttpResponse:
+def exemption(request: StaffRequest, reference: str) -> HttpResponse:
     """Ask for a letter of exemption; the rule is checked now and again when an operator decides."""
     household = get_household_for_staff(request, reference, AuditAction.VIEW_HOUSEHOLD)
     form = ExemptionForm(request.POST or None)
@@ -65,7 +65,7 @@ def exemption(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 @never_cache
 @staff_required
-def household_letters(request: HttpRequest, reference: str) -> HttpResponse:
+def household_letters(request: StaffRequest, reference: str) -> HttpResponse:
     household = get_household_for_staff(request, reference, AuditAction.VIEW_HOUSEHOLD)
     letters = household.letters.select_related("appointment").order_by("-issued_at")
     rows = [{"letter": letter, "ended": validity.ended(letter)} for letter in letters]
@@ -79,7 +79,7 @@ def household_letters(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "letters/household_letters.html", context)
 
 
-def _letter_for_staff(request: HttpRequest, pk: int) -> Letter:
+def _letter_for_staff(request: StaffRequest, pk: int) -> Letter:
     letter = get_object_or_404(Letter.objects.select_related("household"), pk=pk)
     if not households_for(request.staff).filter(pk=letter.household_id).exists():
         raise Http404
@@ -89,7 +89,7 @@ def _letter_for_staff(request: HttpRequest, pk: int) -> Letter:
 @require_GET
 @never_cache
 @staff_required
-def staff_letter(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_letter(request: StaffRequest, pk: int) -> HttpResponse:
     """The printable letter, for the NGO that helps the family or an operator."""
     letter = _letter_for_staff(request, pk)
     audit(request, AuditAction.VIEW_LETTER, letter.household, f"letter {letter.serial or letter.pk}")
@@ -98,7 +98,7 @@ def staff_letter(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @operator_required
-def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def revoke(request: StaffRequest, pk: int) -> HttpResponse:
     letter = _letter_for_staff(request, pk)
     form = RevokeForm(request.POST)
     if not form.is_valid():
@@ -112,7 +112,7 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @never_cache
 @operator_required
-def exemption_queue(request: HttpRequest) -> HttpResponse:
+def exemption_queue(request: StaffRequest) -> HttpResponse:
     pending = ExemptionRequest.objects.filter(status=ExemptionRequest.Status.REQUESTED).select_related(
         "household", "requested_by"
     )
@@ -122,7 +122,7 @@ def exemption_queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @operator_required
-def exemption_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def exemption_decide(request: StaffRequest, pk: int) -> HttpResponse:
     pending = get_object_or_404(ExemptionRequest.objects.select_related("household"), pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():

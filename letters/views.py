@@ -14,7 +14,7 @@ from letters.models import Letter
 from letters.qr import qr_svg
 from letters.statements import KINDS, Statement, parse
 from registrations.ratelimit import rate_limit
-from registrations.views.common import applicant_required, own_household
+from registrations.views.common import HtmxHttpRequest, applicant_required, own_household
 
 
 def _statement_context(statement: Statement | None) -> dict:
@@ -41,10 +41,10 @@ def letter_context(letter: Letter) -> dict:
 @require_GET
 @never_cache
 @applicant_required
-def household_letter(request: HttpRequest) -> HttpResponse:
+def household_letter(request: HtmxHttpRequest) -> HttpResponse:
     household = own_household(request)
     appointment = live_appointment(household) if household else None
-    if appointment is None or appointment.status != Appointment.Status.CONFIRMED:
+    if household is None or appointment is None or appointment.status != Appointment.Status.CONFIRMED:
         return redirect("household")
     context = letter_context(appointment_letter(appointment))
     if request.GET.get("format") == "svg":

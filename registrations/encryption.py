@@ -22,7 +22,7 @@ from django.db import models
 
 @cache
 def fernet() -> MultiFernet:
-    keys = list(settings.FIELD_ENCRYPTION_KEYS)
+    keys: list[str | bytes] = list(settings.FIELD_ENCRYPTION_KEYS)
     if not keys:
         keys = [base64.urlsafe_b64encode(hashlib.sha256(f"cita-dev-field-key:{settings.SECRET_KEY}".encode()).digest())]
     return MultiFernet([Fernet(key) for key in keys])
@@ -76,6 +76,10 @@ class EncryptedCharField(EncryptedTextField):
 
 
 class EncryptedDateField(EncryptedTextField):
+    # For django-stubs: the model attribute is a date, not the text stored.
+    _pyi_private_set_type: dt.date | str  # type: ignore[assignment]
+    _pyi_private_get_type: dt.date  # type: ignore[assignment]
+
     def to_text(self, value) -> str:
         return value.isoformat() if isinstance(value, dt.date) else str(value)
 

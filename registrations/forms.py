@@ -6,6 +6,7 @@ domain values; nothing here writes to the database.
 
 import datetime as dt
 import unicodedata
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.conf import settings
@@ -24,12 +25,15 @@ from registrations.models import Member, Place, VulnerabilityRequest
 from registrations.nationalities import NATIONALITIES
 from registrations.references import normalise_reference
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 NAME_PUNCTUATION = set(" -'’.")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
-NEEDS_MAX_LENGTH = Member._meta.get_field("needs").max_length
+NEEDS_MAX_LENGTH = cast(int, Member._meta.get_field("needs").max_length)
 
 
-def clean_text(value: str, max_length: int, too_long: str) -> str:
+def clean_text(value: str, max_length: int, too_long: "str | StrPromise") -> str:
     """Collapse spaces and refuse control characters, which no one types on purpose."""
     value = " ".join(value.split())
     if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in value):
@@ -234,7 +238,7 @@ class MemberForm(CitaForm):
         for name in ("nationality", "sex", "relationship"):
             self.fields[name].error_messages["invalid_choice"] = _("Choose an answer from the list")
 
-    def _clean_name(self, name: str, missing: str, too_long: str) -> str:
+    def _clean_name(self, name: str, missing: "str | StrPromise", too_long: "str | StrPromise") -> str:
         value = clean_text(self.cleaned_data[name], 100, too_long)
         if not value:
             raise ValidationError(missing)
@@ -306,7 +310,7 @@ class BaseMemberFormSet(forms.BaseFormSet):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.max_num = self.absolute_max = settings.MAX_HOUSEHOLD_SIZE
-        self.error_messages["too_many_forms"] = cap_message()
+        self.error_messages["too_many_forms"] = cap_message()  # type: ignore[attr-defined]  # set by BaseFormSet
 
     @property
     def full(self) -> bool:
@@ -330,7 +334,7 @@ def formset_with_blank_member(data, prefix: str = "members") -> BaseMemberFormSe
     total = data.get(f"{prefix}-TOTAL_FORMS", "")
     total = int(total) if total.isdigit() else 1
     data[f"{prefix}-TOTAL_FORMS"] = str(min(total + 1, settings.MAX_HOUSEHOLD_SIZE))
-    formset = MemberFormSet(data, prefix=prefix)
+    formset = cast(BaseMemberFormSet, MemberFormSet(data, prefix=prefix))
     for form in formset.forms:
         form._errors = ErrorDict()  # shown as typed, not judged yet
     return formset

@@ -62,7 +62,7 @@ class HouseholdFull(Exception):
 
 
 # Called inside the change's transaction with the household, e.g. to write a staff member's audit row.
-AfterChange = Callable[[Household], None] | None
+AfterChange = Callable[[Household], object] | None
 
 
 def check_room(people: int) -> None:

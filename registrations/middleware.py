@@ -32,7 +32,7 @@ class ApplicantMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.applicant = _load(request)
+        request.applicant = _load(request)  # type: ignore[attr-defined]  # typed in views.common.HtmxHttpRequest
         return self.get_response(request)
 
 

@@ -3,17 +3,28 @@
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django_htmx.middleware import HtmxDetails
 
 from registrations.models import Household
 from staff.audit import record
 from staff.models import AuditAction, StaffProfile
 
 
+class StaffRequest(HttpRequest):
+    """A request past staff_required, as type checkers should see it: a signed-in, verified user
+    and their staff profile (the decorator sets it), with django-htmx's details."""
+
+    user: User
+    staff: StaffProfile
+    htmx: HtmxDetails
+
+
 def staff_profile(request: HttpRequest) -> StaffProfile | None:
     user = request.user
-    if not user.is_authenticated or not user.is_verified():
+    if not user.is_authenticated or not user.is_verified():  # type: ignore[union-attr,attr-defined]  # django-otp adds it
         return None
     return StaffProfile.objects.select_related("organisation").filter(user=user).first()
 
@@ -22,7 +33,7 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     """Signed in with password and second factor, with a staff role; otherwise to the sign-in page."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: StaffRequest, *args, **kwargs) -> HttpResponse:
         profile = staff_profile(request)
         if profile is None:
             return redirect(f"/staff/login?next={request.path}")
@@ -35,7 +46,7 @@ def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 def operator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     @staff_required
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: StaffRequest, *args, **kwargs) -> HttpResponse:
         if not request.staff.is_operator:
             raise Http404
         return view(request, *args, **kwargs)
@@ -50,12 +61,12 @@ def households_for(profile: StaffProfile):
     return Household.objects.filter(organisation_links__organisation=profile.organisation)
 
 
-def audit(request: HttpRequest, action: AuditAction, household: Household | None = None, detail: str = "") -> None:
+def audit(request: StaffRequest, action: AuditAction, household: Household | None = None, detail: str = "") -> None:
     """A look by the signed-in staff member; changes are recorded by their domain function instead."""
     record(request.user, action, household, detail)
 
 
-def get_household_for_staff(request: HttpRequest, reference: str, action: AuditAction) -> Household:
+def get_household_for_staff(request: StaffRequest, reference: str, action: AuditAction) -> Household:
     """The household if this person may see it (else 404), with the look written to the audit log."""
     household = households_for(request.staff).filter(reference=reference).select_related("preferred_port").first()
     if household is None:

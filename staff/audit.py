@@ -3,7 +3,7 @@ back together with the change it records."""
 
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from staff.models import AuditAction, AuditEntry
 
@@ -11,9 +11,7 @@ if TYPE_CHECKING:
     from registrations.models import Household
 
 
-def record(
-    actor: AbstractBaseUser, action: AuditAction, household: "Household | None" = None, detail: str = ""
-) -> AuditEntry:
+def record(actor: User, action: AuditAction, household: "Household | None" = None, detail: str = "") -> AuditEntry:
     """Write one audit row on the caller's connection: call it inside the transaction.atomic()
     that makes the change, so a change is never kept without its row, nor a row without its change.
 

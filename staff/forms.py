@@ -1,5 +1,7 @@
 """Forms of the staff pages. Messages are instructions, as on the applicant pages."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,8 +12,11 @@ from registrations.forms import CitaForm, parse_birth_date
 from registrations.references import normalise_reference
 from staff.models import HelpTicket
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
-def _required_text(value: str, message: str) -> str:
+
+def _required_text(value: str, message: "str | StrPromise") -> str:
     value = value.strip()
     if not value:
         raise ValidationError(message)
@@ -117,7 +122,7 @@ class MoveSigninForm(CitaForm):
         return parse_birth_date(text) if text.strip() else None
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         if "date_of_birth" in data and not data["date_of_birth"] and not data.get("recovery_code", "").strip():
             self.add_error(
                 "date_of_birth",

@@ -1,7 +1,7 @@
 """NGO staff change the people of a household with the applicant's own functions and rules
 (locks after check-in, duplicates, the cap); each change writes its audit row in its transaction."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from registrations import households
@@ -15,7 +15,7 @@ def _page(household_reference: str) -> str:
     return reverse("staff_household", kwargs={"reference": household_reference})
 
 
-def add_member(household: Household, data: MemberData, actor: AbstractBaseUser, key: str, request_hash: str) -> str:
+def add_member(household: Household, data: MemberData, actor: User, key: str, request_hash: str) -> str:
     """A person joins; after an offer the applicant's rule applies (same window, or rescheduled whole)."""
     return households.add_member(
         household,
@@ -27,7 +27,7 @@ def add_member(household: Household, data: MemberData, actor: AbstractBaseUser, 
     )
 
 
-def change_member(member: Member, data: MemberData, actor: AbstractBaseUser, key: str, request_hash: str) -> str:
+def change_member(member: Member, data: MemberData, actor: User, key: str, request_hash: str) -> str:
     """Correct a person's details, with the duplicate rule."""
     return households.change_member(
         member,
@@ -39,7 +39,7 @@ def change_member(member: Member, data: MemberData, actor: AbstractBaseUser, key
     )
 
 
-def remove_member(member: Member, actor: AbstractBaseUser, key: str) -> str:
+def remove_member(member: Member, actor: User, key: str) -> str:
     """Take a person off; the last person stays."""
     return households.remove_member(
         member,

@@ -1,10 +1,15 @@
 """Organisations, staff roles, what each organisation may see, and the audit log."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from registrations.encryption import EncryptedTextField
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class Organisation(models.Model):
@@ -91,7 +96,7 @@ class AuditAction(models.TextChoices):
     CHECK_IN_OVERRIDE = "check in override", _("Checked the household in despite a refusal, with a reason")
 
 
-def audit_action_choices() -> list[tuple[str, str]]:
+def audit_action_choices() -> "list[tuple[str, StrPromise]]":
     """A callable, so adding an action needs no migration (the migration names this function)."""
     return AuditAction.choices
 

@@ -4,7 +4,7 @@ sign-in to a new phone or email, after a check that the audit row records."""
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -40,7 +40,7 @@ def _check(household: Household, born: dt.date | None, slip_code: str) -> str:
     if raw:
         code = (
             RecoveryCode.objects.select_for_update()
-            .filter(applicant_id=household.applicant_id, code_hash=recovery_code_hash(raw), used_at__isnull=True)
+            .filter(applicant_id=household.applicant_id, code_hash=recovery_code_hash(raw), used_at__isnull=True)  # type: ignore[misc]
             .first()
         )
         if code is not None:
@@ -50,9 +50,7 @@ def _check(household: Household, born: dt.date | None, slip_code: str) -> str:
     return ""
 
 
-def move_signin(
-    household: Household, new_address: str, born: dt.date | None, slip_code: str, actor: AbstractBaseUser
-) -> None:
+def move_signin(household: Household, new_address: str, born: dt.date | None, slip_code: str, actor: User) -> None:
     """Check, then move the sign-in: every session of the account ends, the new address is told, the old
     one gets a notice without names. A failed check is counted (5 an hour per household) and changes nothing."""
     now = timezone.now()
@@ -62,7 +60,7 @@ def move_signin(
     ):
         raise MoveRefused("date_of_birth", _("Too many checks that did not match for this household. Wait one hour."))
     with transaction.atomic():
-        applicant = Applicant.objects.select_for_update().get(pk=household.applicant_id)
+        applicant = Applicant.objects.select_for_update().get(pk=household.applicant_id)  # type: ignore[misc]
         checked_by = _check(household, born, slip_code)
         if checked_by:
             if (

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Q
 
@@ -32,7 +32,7 @@ class AssistedRegistration:
 
 def register_without_phone(
     organisation: Organisation,
-    actor: AbstractBaseUser,
+    actor: User,
     details: HouseholdDetails,
     members: Sequence[MemberData],
     key: str,
@@ -66,7 +66,7 @@ def share_with(household: Household, organisation: Organisation) -> None:
     )
 
 
-def move_member(member: Member, target: Household, actor: AbstractBaseUser) -> None:
+def move_member(member: Member, target: Household, actor: User) -> None:
     """Move a person to another household (e.g. added by a relative without consent).
 
     Both households keep their own registration time: priority belongs to a household and

@@ -132,7 +132,7 @@ def _hours(starts: list[dt.datetime], length: dt.timedelta) -> str:
 
 def pool_rows(run: AllocationRun) -> list[list]:
     """The recorded pool in canonical order, one row per household (see POOL_COLUMNS)."""
-    snapshot = read_snapshot(run.inputs.snapshot)
+    snapshot = read_snapshot(bytes(run.inputs.snapshot))
     if snapshot.version < 2:
         raise ValueError("this run was recorded before ticket numbers; its pool names households by reference")
     pool = snapshot.pool

@@ -55,7 +55,7 @@ def draws(request: HttpRequest) -> HttpResponse:
     runs = list(AllocationRun.objects.select_related("policy").order_by("-date")[:90])
     ports = {port.code: port for port in Port.objects.all()}
     for run in runs:
-        run.published = record.is_published(run, ports=ports)
+        run.published = record.is_published(run, ports=ports)  # type: ignore[attr-defined]  # for the template
     return render(request, "transparency/draws.html", {"runs": runs})
 
 

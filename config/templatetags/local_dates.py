@@ -14,7 +14,7 @@ def local_date(value: dt.date | str | None, format_name: str = "DATE_FORMAT") ->
     """A date, or ISO date text ("2026-12-03"), in the current language's format; other text as it is."""
     if isinstance(value, str):
         try:
-            value = dt.date.fromisoformat(value)
+            return date_format(dt.date.fromisoformat(value), format_name)
         except ValueError:
             return value
     if value is None:

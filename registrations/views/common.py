@@ -6,6 +6,7 @@ from functools import wraps
 
 from django import forms
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django_htmx.middleware import HtmxDetails
@@ -19,6 +20,12 @@ class HtmxHttpRequest(HttpRequest):
 
     htmx: HtmxDetails
     applicant: Applicant | None
+
+
+class SignedInRequest(HtmxHttpRequest):
+    """A request past applicant_required: the applicant is there."""
+
+    applicant: Applicant
 
 
 def own_household(request: HtmxHttpRequest) -> Household | None:
@@ -43,7 +50,7 @@ def error_list(*forms_: forms.BaseForm | forms.BaseFormSet | None) -> list[tuple
             continue
         found += [("", str(message)) for message in form.non_field_errors()]
         for name, errors in form.errors.items():
-            if name == forms.forms.NON_FIELD_ERRORS:
+            if name == NON_FIELD_ERRORS:
                 continue
             field_id = form[name].auto_id if name in form.fields else ""
             found += [(field_id, str(message)) for message in errors]
@@ -64,7 +71,7 @@ def keep_this_session(session: SessionBase, applicant: Applicant) -> None:
 
 def applicant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HtmxHttpRequest, *args, **kwargs) -> HttpResponse:
         if request.applicant is None:
             return redirect("signin")
         return view(request, *args, **kwargs)

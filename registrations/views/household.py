@@ -21,6 +21,7 @@ from registrations.models import Member
 from registrations.ratelimit import rate_limit
 from registrations.views.common import (
     HtmxHttpRequest,
+    SignedInRequest,
     applicant_required,
     error_list,
     new_key,
@@ -82,7 +83,7 @@ def household(request: HtmxHttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 @applicant_required
 @rate_limit("register", limit=240, window_seconds=3600)
-def household_new(request: HtmxHttpRequest) -> HttpResponse:
+def household_new(request: SignedInRequest) -> HttpResponse:
     if own_household(request) is not None:
         # The resend of the submit that registered it gets the answer the first one got.
         key = _sent_key(request)
@@ -97,7 +98,7 @@ def household_new(request: HtmxHttpRequest) -> HttpResponse:
     if "add_member" in request.POST:
         formset = formset_with_blank_member(request.POST)
         template = "registrations/household_new.html#member-forms" if request.htmx else None
-        details._errors = ErrorDict()
+        details._errors = ErrorDict()  # type: ignore[attr-defined]
         return _render_new(request, details, formset, [], template=template)
     if details.is_valid() and formset.is_valid() and not details.far_port_km():
         forms_ = filled_member_forms(formset)
@@ -112,7 +113,7 @@ def household_new(request: HtmxHttpRequest) -> HttpResponse:
         except DuplicatePerson as duplicate:
             show_duplicates(forms_, duplicate)
         except HouseholdFull:
-            formset._non_form_errors.append(cap_message())
+            formset._non_form_errors.append(cap_message())  # type: ignore[attr-defined]
         else:
             return _done(request, url)
     status = 400 if error_list(details, formset) else 200

@@ -12,7 +12,7 @@ from registrations.addresses import mask_address
 from registrations.forms import AddressForm, CodeForm, RecoveryForm
 from registrations.models import SigninCode
 from registrations.ratelimit import rate_limit
-from registrations.views.common import applicant_required, error_list, keep_this_session, sign_in
+from registrations.views.common import SignedInRequest, applicant_required, error_list, keep_this_session, sign_in
 
 PENDING_ADDRESS = "signin_address"
 PENDING_MOVE = "move_address"
@@ -117,7 +117,7 @@ def move_account(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @applicant_required
-def move_account_code(request: HttpRequest) -> HttpResponse:
+def move_account_code(request: SignedInRequest) -> HttpResponse:
     address = request.session.get(PENDING_MOVE)
     if not address:
         return redirect("move_account")
@@ -140,7 +140,7 @@ def move_account_code(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @applicant_required
-def signout_elsewhere(request: HttpRequest) -> HttpResponse:
+def signout_elsewhere(request: SignedInRequest) -> HttpResponse:
     """A phone lost or shared: every other session of the account ends now; this one stays."""
     signin.end_sessions(request.applicant)
     keep_this_session(request.session, request.applicant)

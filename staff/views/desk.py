@@ -1,18 +1,18 @@
 """Help-desk tickets and notices, shared by NGO staff and operators."""
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from registrations.views.common import error_list
-from staff.access import operator_required, staff_required
+from staff.access import StaffRequest, operator_required, staff_required
 from staff.forms import NoticeForm, ReplyForm, TicketForm
 from staff.models import HelpTicket, Notice, NoticeComment, TicketReply
 
 
-def _tickets_for(request: HttpRequest) -> QuerySet[HelpTicket]:
+def _tickets_for(request: StaffRequest) -> QuerySet[HelpTicket]:
     if request.staff.is_operator:
         return HelpTicket.objects.all()
     return HelpTicket.objects.filter(organisation=request.staff.organisation)
@@ -21,7 +21,7 @@ def _tickets_for(request: HttpRequest) -> QuerySet[HelpTicket]:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @staff_required
-def tickets(request: HttpRequest) -> HttpResponse:
+def tickets(request: StaffRequest) -> HttpResponse:
     form = TicketForm(request.POST or None, initial={"language": "es"})
     if request.method == "POST":
         if request.staff.organisation is None:
@@ -42,7 +42,7 @@ def tickets(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @staff_required
-def ticket(request: HttpRequest, pk: int) -> HttpResponse:
+def ticket(request: StaffRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(_tickets_for(request), pk=pk)
     form = ReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -57,7 +57,7 @@ def ticket(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @operator_required
-def notice_new(request: HttpRequest) -> HttpResponse:
+def notice_new(request: StaffRequest) -> HttpResponse:
     form = NoticeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         Notice.objects.create(author=request.user, **form.cleaned_data)
@@ -73,14 +73,14 @@ def notice_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 @staff_required
-def notice(request: HttpRequest, pk: int) -> HttpResponse:
+def notice(request: StaffRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(Notice, pk=pk)
     return render(request, "staff/notice.html", {"notice": notice, "form": ReplyForm(), "errors": []})
 
 
 @require_POST
 @staff_required
-def notice_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_comment(request: StaffRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(Notice, pk=pk)
     form = ReplyForm(request.POST)
     if form.is_valid():

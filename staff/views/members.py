@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,11 +15,11 @@ from registrations.models import Household, Member
 from registrations.views.common import error_list, new_key, post_items
 from registrations.views.household import DUPLICATE_ELSEWHERE, DUPLICATE_REPEATED
 from staff import members
-from staff.access import get_household_for_staff, staff_required
+from staff.access import StaffRequest, get_household_for_staff, staff_required
 from staff.models import AuditAction
 
 
-def _locked(household: Household, request: HttpRequest) -> HttpResponse:
+def _locked(household: Household, request: StaffRequest) -> HttpResponse:
     messages.error(request, _("People cannot be changed now that an appointment is fixed."))
     return redirect("staff_household", reference=household.reference)
 
@@ -28,7 +28,7 @@ def _member(household: Household, pk: int) -> Member:
     return get_object_or_404(Member, pk=pk, household=household, is_active=True)
 
 
-def _form_page(request: HttpRequest, household: Household, form, title: str, full: str = "") -> HttpResponse:
+def _form_page(request: StaffRequest, household: Household, form, title: str, full: str = "") -> HttpResponse:
     context = {"household": household, "form": form, "errors": error_list(form), "title": title, "full": full}
     return render(request, "staff/member_form.html", context, status=400 if form.errors else 200)
 
@@ -36,7 +36,7 @@ def _form_page(request: HttpRequest, household: Household, form, title: str, ful
 @require_http_methods(["GET", "POST"])
 @never_cache
 @staff_required
-def member_add(request: HttpRequest, reference: str) -> HttpResponse:
+def member_add(request: StaffRequest, reference: str) -> HttpResponse:
     household = get_household_for_staff(request, reference, AuditAction.VIEW_HOUSEHOLD)
     if not household.can_add_members:
         return _locked(household, request)
@@ -61,7 +61,7 @@ def member_add(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @staff_required
-def member_change(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+def member_change(request: StaffRequest, reference: str, pk: int) -> HttpResponse:
     household = get_household_for_staff(request, reference, AuditAction.VIEW_HOUSEHOLD)
     member = _member(household, pk)
     if not household.can_change_members:
@@ -86,7 +86,7 @@ def member_change(request: HttpRequest, reference: str, pk: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 @never_cache
 @staff_required
-def member_remove(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+def member_remove(request: StaffRequest, reference: str, pk: int) -> HttpResponse:
     household = get_household_for_staff(request, reference, AuditAction.VIEW_HOUSEHOLD)
     member = _member(household, pk)
     if not household.can_change_members:

@@ -28,7 +28,7 @@ from registrations.views.help import send_vulnerability_request
 from registrations.views.household import filled_member_forms, show_duplicates
 from registrations.views.ports import port_warning_context
 from staff import services
-from staff.access import get_household_for_staff, households_for, staff_required
+from staff.access import StaffRequest, get_household_for_staff, households_for, staff_required
 from staff.forms import ReferenceForm
 from staff.models import AuditAction, Notice
 
@@ -41,7 +41,7 @@ class StaffLoginForm(OTPAuthenticationForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.otp_error_messages = {
-            **self.otp_error_messages,
+            **self.otp_error_messages,  # type: ignore[has-type]  # django-otp's class attribute, untyped
             "token_required": _("Enter the 6-digit code from your authenticator app"),
             "invalid_token": _("The code is not right. Enter the newest code from your authenticator app"),
         }
@@ -73,7 +73,7 @@ def staff_logout(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 @staff_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: StaffRequest) -> HttpResponse:
     form = ReferenceForm(request.GET or None)
     if request.GET and form.is_valid():
         return redirect("staff_household", reference=form.cleaned_data["reference"])
@@ -87,14 +87,14 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @vary_on_headers("HX-Request")
 @staff_required
-def household_new(request: HttpRequest) -> HttpResponse:
+def household_new(request: StaffRequest) -> HttpResponse:
     """Register a whole household for people with no phone (NGO staff only): the applicant's form and rules."""
     if request.staff.organisation is None:
         return redirect("staff_home")
     details = HouseholdDetailsForm(request.POST or None, initial={"idempotency_key": new_key(), "language": "es"})
     formset = MemberFormSet(request.POST or None, prefix="members")
     if "add_member" in request.POST:
-        details._errors = ErrorDict()  # shown as typed, not judged yet
+        details._errors = ErrorDict()  # type: ignore[attr-defined]  # shown as typed, not judged yet
         context = {"details": details, "formset": formset_with_blank_member(request.POST), "errors": []}
         template = "staff/household_new.html#member-forms" if request.htmx else "staff/household_new.html"
         return render(request, template, context)
@@ -112,7 +112,7 @@ def household_new(request: HttpRequest) -> HttpResponse:
         except DuplicatePerson as duplicate:
             show_duplicates(forms_, duplicate)
         except HouseholdFull:
-            formset._non_form_errors.append(cap_message())
+            formset._non_form_errors.append(cap_message())  # type: ignore[attr-defined]
         else:
             if not isinstance(result, str):
                 request.session[SLIP_CODES] = {result.reference: result.recovery_codes}
@@ -127,7 +127,7 @@ def household_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 @staff_required
-def slip(request: HttpRequest, reference: str) -> HttpResponse:
+def slip(request: StaffRequest, reference: str) -> HttpResponse:
     """The paper slip: reference and recovery codes, printed once for the person to keep."""
     household = get_household_for_staff(request, reference, AuditAction.PRINT_SLIP)
     codes = request.session.pop(SLIP_CODES, {}).get(reference, [])
@@ -137,7 +137,7 @@ def slip(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 @never_cache
 @staff_required
-def household(request: HttpRequest, reference: str) -> HttpResponse:
+def household(request: StaffRequest, reference: str) -> HttpResponse:
     household = get_household_for_staff(request, reference, AuditAction.VIEW_HOUSEHOLD)
     context = {
         "household": household,
@@ -151,7 +151,7 @@ def household(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @staff_required
-def vulnerability_new(request: HttpRequest, reference: str) -> HttpResponse:
+def vulnerability_new(request: StaffRequest, reference: str) -> HttpResponse:
     household = get_household_for_staff(request, reference, AuditAction.OPEN_VULNERABILITY_REQUEST)
     form = VulnerabilityForm(request.POST or None, initial={"idempotency_key": new_key()})
     if request.method == "POST" and form.is_valid():

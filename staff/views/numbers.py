@@ -1,7 +1,7 @@
 """The lost-phone page: move a household's sign-in to a new phone or email after checking who it is."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from registrations.addresses import mask_address
 from registrations.views.common import error_list
-from staff.access import get_household_for_staff, staff_required
+from staff.access import StaffRequest, get_household_for_staff, staff_required
 from staff.forms import MoveSigninForm
 from staff.models import AuditAction
 from staff.numbers import MoveRefused, move_signin
@@ -18,7 +18,7 @@ from staff.numbers import MoveRefused, move_signin
 @require_http_methods(["GET", "POST"])
 @never_cache
 @staff_required
-def signin_move(request: HttpRequest, reference: str) -> HttpResponse:
+def signin_move(request: StaffRequest, reference: str) -> HttpResponse:
     household = get_household_for_staff(request, reference, AuditAction.VIEW_HOUSEHOLD)
     if household.applicant_id is None:
         raise Http404

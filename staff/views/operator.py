@@ -1,7 +1,7 @@
 """Operator pages: review queues, the person-move tool and the audit log."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,7 +12,7 @@ from registrations.households import HouseholdFull, MembersLocked, cap_message
 from registrations.models import Household, Member, VulnerabilityRequest
 from registrations.views.common import error_list
 from staff import services
-from staff.access import audit, operator_required
+from staff.access import StaffRequest, audit, operator_required
 from staff.forms import DecisionForm, ReferenceForm
 from staff.models import AuditAction, AuditEntry
 
@@ -20,7 +20,7 @@ from staff.models import AuditAction, AuditEntry
 @require_GET
 @never_cache
 @operator_required
-def vulnerability_queue(request: HttpRequest) -> HttpResponse:
+def vulnerability_queue(request: StaffRequest) -> HttpResponse:
     pending = (
         VulnerabilityRequest.objects.filter(status=VulnerabilityRequest.Status.REQUESTED)
         .select_related("household")
@@ -31,7 +31,7 @@ def vulnerability_queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @operator_required
-def vulnerability_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def vulnerability_decide(request: StaffRequest, pk: int) -> HttpResponse:
     pending = get_object_or_404(VulnerabilityRequest.objects.select_related("household"), pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -47,7 +47,7 @@ def vulnerability_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @never_cache
 @operator_required
-def reuse_queue(request: HttpRequest) -> HttpResponse:
+def reuse_queue(request: StaffRequest) -> HttpResponse:
     kind, index = request.GET.get("kind", ""), request.GET.get("index", "")[:64]
     households = services.households_using(kind, index) if index else Household.objects.none()
     for household in households:
@@ -59,7 +59,7 @@ def reuse_queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @operator_required
-def member_move(request: HttpRequest, pk: int) -> HttpResponse:
+def member_move(request: StaffRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(Member.objects.select_related("household"), pk=pk, is_active=True)
     form = ReferenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -84,7 +84,7 @@ def member_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @never_cache
 @operator_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: StaffRequest) -> HttpResponse:
     reference = request.GET.get("reference", "").strip().upper()
     entries = AuditEntry.objects.select_related("actor")
     if reference:

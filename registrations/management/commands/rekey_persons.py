@@ -43,8 +43,9 @@ class Command(BaseCommand):
     def applicants(self) -> int:
         changed = []
         for applicant in Applicant.objects.exclude(address_index=None).iterator(chunk_size=BATCH):
-            applicant.address_index = Applicant.index_of(applicant.address)
-            changed.append(applicant)
+            if applicant.address:
+                applicant.address_index = Applicant.index_of(applicant.address)
+                changed.append(applicant)
         Applicant.objects.bulk_update(changed, ["address_index"], batch_size=BATCH)
         return len(changed)
 

@@ -18,7 +18,7 @@ class Command(BaseCommand):
                 continue
             count = 0
             with transaction.atomic():
-                for row in model.objects.select_for_update().iterator(chunk_size=1000):
-                    model.objects.filter(pk=row.pk).update(**{name: getattr(row, name) for name in fields})
+                for row in model._default_manager.select_for_update().iterator(chunk_size=1000):
+                    model._default_manager.filter(pk=row.pk).update(**{name: getattr(row, name) for name in fields})
                     count += 1
             self.stdout.write(f"{model._meta.label}: {count} rows re-encrypted")
