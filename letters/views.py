@@ -1,5 +1,8 @@
 """Letter pages: the household's printable letter, the public verify page, keys and revocation list."""
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
@@ -78,8 +81,25 @@ def _verdict_json(verdict: validity.Verdict) -> dict:
     return answer
 
 
+def _json_refusal(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """Officers' tools asking for JSON get the limit's refusal as JSON too, with the same Retry-After."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        response = view(request)
+        if response.status_code == 429 and request.GET.get("format") == "json":
+            wait = response.get("Retry-After", "")
+            refusal = JsonResponse({"error": "too many checks from this connection", "retry_after": wait}, status=429)
+            refusal["Retry-After"] = wait
+            return refusal
+        return response
+
+    return wrapper
+
+
 @require_GET
 @never_cache
+@_json_refusal
 @rate_limit("verify", limit=600, window_seconds=3600, methods=("GET",))
 def verify(request: HttpRequest) -> HttpResponse:
     """VALID with what the letter states, NO LONGER VALID with why and since when, or NOT VALID.
