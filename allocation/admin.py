@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, Port
+from allocation.rebooking import close_port_day
 from allocation.runs import AllocationError, release_run, void_run
 
 
@@ -10,11 +11,29 @@ class PortAdmin(admin.ModelAdmin):
     list_display = ["name", "mexican_city", "daily_capacity", "opens_at", "closes_at", "time_zone", "accepts_requests"]
 
 
+PORT_CLOSED_MESSAGE = _(
+    "%(port)s is closed on %(date)s: %(count)d households were told and will be served first at its next draw."
+)
+
+
 @admin.register(CapacityOverride)
 class CapacityOverrideAdmin(admin.ModelAdmin):
+    """Capacity 0 after the draw closes the port that day: everyone booked there is rebooked first."""
+
     list_display = ["date", "port", "capacity", "reason"]
     list_filter = ["port"]
     date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.capacity == 0:
+            count = close_port_day(obj.port, obj.date, request.user)
+            if count:
+                self.message_user(
+                    request,
+                    PORT_CLOSED_MESSAGE % {"port": obj.port, "date": obj.date, "count": count},
+                    messages.WARNING,
+                )
 
 
 @admin.register(AllocationPolicy)

@@ -9,6 +9,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from allocation.models import Appointment, CapacityOverride
+from allocation.rebooking import give_back_seats
 from allocation.runs import end_appointment, window_starts
 from registrations.models import Household
 
@@ -41,8 +42,10 @@ def confirm(appointment: Appointment) -> bool:
 
 
 def cancel(appointment: Appointment) -> None:
-    """The household cannot come: the seat is freed, the household waits again with its priority."""
+    """The household cannot come: its seats go to the next in line (if far enough away); it waits again
+    with its priority but without the head start Cita gives families it moves."""
     end_appointment(appointment, Appointment.Status.CANCELLED, Appointment.CancelReason.HOUSEHOLD)
+    give_back_seats(appointment)
 
 
 def expire_offers(now: dt.datetime | None = None) -> int:
@@ -111,4 +114,5 @@ def grow_for_new_member(household: Household) -> str:
             Appointment.objects.filter(pk=appointment.pk).update(people=appointment.people + 1)
             return "joined"
     end_appointment(appointment, Appointment.Status.CANCELLED, Appointment.CancelReason.RESCHEDULED)
+    give_back_seats(appointment)
     return "rescheduled"

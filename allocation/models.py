@@ -170,6 +170,12 @@ class RunInputs(models.Model):
         return f"Inputs of {self.run}"
 
 
+class AppointmentQuerySet(models.QuerySet):
+    def drawn(self) -> "AppointmentQuerySet":
+        """Seats the draw gave (not seats offered again later from freed ones)."""
+        return self.filter(freed_from__isnull=True)
+
+
 class Appointment(models.Model):
     """A household's seat at a port on a date, in one window, for all its members."""
 
@@ -212,7 +218,14 @@ class Appointment(models.Model):
     # When it stopped being live (cancelled, missed, expired) or was used (checked in): the date a
     # letter check gives for "no longer valid".
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Set on a seat offered after the draw from seats Cita freed (see FreedSeats): not part of the draw,
+    # so verification and the published record leave it out.
+    freed_from = models.ForeignKey(
+        "FreedSeats", on_delete=models.PROTECT, null=True, blank=True, related_name="reoffers"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppointmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "port", "window_start", "pk"]
@@ -251,9 +264,38 @@ class Appointment(models.Model):
         reasons: dict[str, "str | StrPromise"] = {
             self.CancelReason.HOUSEHOLD: _("You cancelled your last appointment."),
             self.CancelReason.RESCHEDULED: _(
-                "A person joined your family and there was no room at that time, so your whole family will get a "
-                "new date together."
+                "A person joined your family and there was no room at that time, so your whole family will be "
+                "among the first at the next draw."
+            ),
+            self.CancelReason.PORT_CLOSED: _(
+                "The port was closed that day, so your whole family will be among the first at its next draw."
             ),
             self.CancelReason.VOIDED: _("The agency cancelled that draw after checking it."),
         }
         return reasons.get(self.cancel_reason, _("Your last appointment was cancelled."))
+
+
+class FreedSeats(models.Model):
+    """Seats given back when an appointment was cancelled: offered at once to the next households in
+    line at the port when the window is at least REOFFER_MIN_HOURS away, otherwise left unused."""
+
+    class Unused(models.TextChoices):
+        TOO_CLOSE = "too_close", _("Too close to the date to offer again")
+        NOBODY_FITS = "nobody_fits", _("No waiting household fits the seats left")
+
+    appointment = models.OneToOneField(Appointment, on_delete=models.PROTECT, related_name="freed_seats")
+    people = models.PositiveSmallIntegerField()
+    reoffered_people = models.PositiveSmallIntegerField(default=0)
+    # Why the seats not offered again stayed empty (blank when every seat was offered again).
+    unused_reason = models.CharField(max_length=12, choices=Unused.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "freed seats"
+
+    def __str__(self) -> str:
+        return f"{self.people} seats freed from {self.appointment}"
+
+    @property
+    def unused_people(self) -> int:
+        return self.people - self.reoffered_people

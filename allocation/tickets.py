@@ -46,9 +46,9 @@ def lottery_places(household: Household) -> list[LotteryPlace]:
         .values_list("pk", "date")[:RECENT]
     )
     shares = dict(
-        Appointment.objects.filter(household=household, run_id__in=[pk for pk, _ in runs]).values_list(
-            "run_id", "share"
-        )
+        Appointment.objects.drawn()
+        .filter(household=household, run_id__in=[pk for pk, _ in runs])
+        .values_list("run_id", "share")
     )
     code = household.preferred_port.code
     places = []

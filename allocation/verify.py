@@ -19,7 +19,12 @@ def recorded_seats(run: AllocationRun, by: str = "household_id") -> list[tuple]:
     """The run's appointments as (ticket number, port code, window start, share), in the order they were made.
 
     Runs recorded before ticket numbers named households by reference: pass by="household__reference"."""
-    rows = Appointment.objects.filter(run=run).order_by("pk").values_list(by, "port__code", "window_start", "share")
+    rows = (
+        Appointment.objects.drawn()
+        .filter(run=run)
+        .order_by("pk")
+        .values_list(by, "port__code", "window_start", "share")
+    )
     return [(ticket, code, start.isoformat(), share) for ticket, code, start, share in rows]
 
 

@@ -279,6 +279,9 @@ LOGIN_URL = "staff_login"
 OTP_TOTP_ISSUER = "Cita"
 # An offered appointment must be confirmed within this time, or it returns to the pool.
 OFFER_CONFIRM_HOURS = env_int("OFFER_CONFIRM_HOURS", 48)
+# Seats Cita frees (a family grew, or cancelled) are offered again at once when the appointment is at
+# least this far away; closer than that they are recorded as unused.
+REOFFER_MIN_HOURS = env_int("REOFFER_MIN_HOURS", 48)
 # Letter signing keys (Ed25519), "key-id:base64url-private-key", newest first; see docs/letters.md.
 LETTER_SIGNING_KEYS = env_list("LETTER_SIGNING_KEYS", "")
 LETTER_RETIRED_PUBLIC_KEYS = env_list("LETTER_RETIRED_PUBLIC_KEYS", "")

@@ -53,6 +53,15 @@ def body_for(kind: str, appointment: Appointment) -> str:
             "Cita %(reference)s: reminder, your appointment is tomorrow, %(date)s at %(time)s, at %(port)s. %(link)s"
         ),
         "cancelled": _("Cita %(reference)s: your appointment was cancelled. You keep your place in line. %(link)s"),
+        # Cancelled by Cita: the message says why, and that the family comes first at the port's next draw.
+        "port_closed": _(
+            "Cita %(reference)s: %(port)s is closed that day. Appointment cancelled; your family comes first "
+            "at the next draw. %(link)s"
+        ),
+        "rescheduled": _(
+            "Cita %(reference)s: no room for one more person at that time. Appointment cancelled; your family "
+            "comes first at the next draw. %(link)s"
+        ),
         "expired": _(
             "Cita %(reference)s: the appointment was not confirmed in time. You keep your place in line. %(link)s"
         ),
@@ -93,5 +102,6 @@ def queue_events(now: dt.datetime | None = None) -> int:
     for status in ENDED:
         ended = appointments.filter(status=status, date__gte=(now - dt.timedelta(days=14)).date())
         for appointment in _not_queued(ended, f"{status}:"):
-            queued += queue(appointment, status, f"{status}:{appointment.pk}")
+            kind = appointment.cancel_reason if appointment.cancel_reason in Appointment.REBOOKED_BY_CITA else status
+            queued += queue(appointment, kind, f"{status}:{appointment.pk}")
     return queued

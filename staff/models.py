@@ -89,6 +89,7 @@ class AuditAction(models.TextChoices):
     CHANGE_PERSON = "change person", _("Changed a person's details")
     REMOVE_PERSON = "remove person", _("Removed a person from the household")
     MOVE_SIGNIN = "move sign-in", _("Moved the household's sign-in to a new phone or email")
+    CLOSE_PORT_DAY = "close port day", _("Closed a port for a day and rebooked its households")
     REQUEST_EXEMPTION_LETTER = "request exemption letter", _("Asked for a letter of exemption")
     APPROVE_EXEMPTION_LETTER = "approve exemption letter", _("Approved a letter of exemption (letter signed)")
     DECLINE_EXEMPTION_LETTER = "decline exemption letter", _("Declined a letter of exemption")

@@ -152,7 +152,7 @@ def seat_rows(run: AllocationRun, ports: list[dict]) -> list[list]:
         (port["code"], dt.datetime.fromisoformat(start)): n for port in ports for n, start in enumerate(port["windows"])
     }
     # Only the seats the draw made: a seat offered again later (a freed seat) is not part of the draw.
-    made = Appointment.objects.filter(run=run)
+    made = Appointment.objects.drawn().filter(run=run)
     if run.finished_at:
         made = made.filter(created_at__lte=run.finished_at)
     rows = made.order_by("pk").values_list("household_id", "port__code", "window_start", "share")

@@ -124,7 +124,7 @@ def test_a_member_added_when_the_window_is_full_reschedules_the_whole_household(
         {**member_fields("", "Mateo", "Pérez Rojas", "2025-02-02", sex="M"), "idempotency_key": "late"},
     )
     assert Appointment.objects.get().status == Appointment.Status.CANCELLED
-    assert "your whole family will get a new date together" in maria.get("/household").content.decode()
+    assert "your whole family will be among the first at the next draw" in maria.get("/household").content.decode()
     offered.refresh_from_db()
     assert offered.status == Household.Status.WAITING and offered.size == 4 and offered.registered_at == priority
 

@@ -4,15 +4,21 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allocation import appointments, runs
-from allocation.models import AllocationPolicy, AllocationRun, Appointment, Port
+from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, FreedSeats, Port
 from allocation.synthetic import generate_households
+from allocation.verify import verify_run
+from notifications.models import Notification
+from notifications.events import queue_events
 from registrations import households
 from registrations.households import MemberData
 from registrations.models import Household
+from staff.models import AuditEntry
 from tests.allocation.conftest import DAY
 
 BABY = MemberData("Bebé", "Nuevo", dt.date(2030, 2, 1), "VE", "F", "child")
@@ -68,3 +74,68 @@ def test_a_household_that_cancels_itself_keeps_its_place_but_not_the_head_start(
     from allocation.pool import rebooked
 
     assert appointment.household_id not in {ticket for ticket, _port in rebooked()}
+    assert FreedSeats.objects.get(appointment=appointment).people == appointment.people  # its seats go back too
+
+
+def full_day_household(day: dt.date) -> Household:
+    """An offered household whose day is full, so a new baby cannot join its window."""
+    return Appointment.objects.filter(date=day, status=Appointment.Status.OFFERED).order_by("pk")[0].household
+
+
+def test_seats_freed_far_enough_ahead_go_to_the_next_in_line_now(families):
+    runs.allocate_date(DAY)
+    grown = full_day_household(DAY)
+    freed_appointment = Appointment.objects.get(household=grown)
+    assert grow(grown, 0) == Appointment.Status.CANCELLED
+    freed = FreedSeats.objects.get(appointment=freed_appointment)
+    reoffers = list(Appointment.objects.filter(freed_from=freed))
+    assert reoffers and freed.reoffered_people == sum(a.people for a in reoffers) <= freed.people
+    for seat in reoffers:
+        assert seat.status == Appointment.Status.OFFERED and seat.household.status == Household.Status.OFFERED
+        assert (seat.port_id, seat.window_start, seat.people) == (
+            freed_appointment.port_id,
+            freed_appointment.window_start,
+            seat.household.size,
+        )
+    # Next in line: no household still waiting at the port that fits was registered before the first one.
+    first = min(seat.household.registered_at for seat in reoffers)
+    waiting = Household.objects.filter(preferred_port_id=freed_appointment.port_id, status=Household.Status.WAITING)
+    assert not waiting.filter(registered_at__lt=first, size__lte=freed.people).exclude(pk=grown.pk).exists()
+    # The draw itself still repeats exactly: seats offered again are not part of it.
+    assert verify_run(AllocationRun.objects.get(date=DAY)).matches
+
+
+def test_seats_freed_too_close_to_the_date_are_recorded_unused(families):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    runs.allocate_date(tomorrow)
+    grown = full_day_household(tomorrow)
+    assert grow(grown, 0) == Appointment.Status.CANCELLED
+    freed = FreedSeats.objects.get()
+    assert freed.unused_reason == FreedSeats.Unused.TOO_CLOSE and freed.unused_people == freed.people
+    assert not Appointment.objects.filter(freed_from__isnull=False).exists()
+
+
+def test_a_port_closed_for_a_day_rebooks_all_its_households_first_and_whole(families, olga):
+    port = Port.objects.get(code="san-ysidro")
+    runs.allocate_date(DAY)
+    booked = {a.household_id: a.people for a in Appointment.objects.filter(port=port, date=DAY)}
+    assert booked
+    response = olga.post(
+        reverse("admin:allocation_capacityoverride_add"),
+        {"port": port.pk, "date": DAY.isoformat(), "capacity": 0, "reason": "Bridge closed"},
+        follow=True,
+    )
+    assert f"{len(booked)} households were told" in response.content.decode()
+    cancelled = Appointment.objects.filter(port=port, date=DAY)
+    assert {a.cancel_reason for a in cancelled} == {Appointment.CancelReason.PORT_CLOSED}
+    assert AuditEntry.objects.filter(action="close port day").exists()
+    queue_events()
+    notes = Notification.objects.filter(kind="port_closed")
+    assert notes.count() == len(booked) and all(port.name in n.body for n in notes)  # each in its own language
+
+    # The next day has room for them all (and the queue behind them): every one is seated, whole, first.
+    CapacityOverride.objects.create(port=port, date=DAY + dt.timedelta(days=1), capacity=sum(booked.values()) + 20)
+    runs.allocate_date(DAY + dt.timedelta(days=1))
+    next_day = {a.household_id: a for a in Appointment.objects.filter(port=port, date=DAY + dt.timedelta(days=1))}
+    assert set(booked) <= set(next_day)
+    assert all(next_day[pk].people == people for pk, people in booked.items())  # none split

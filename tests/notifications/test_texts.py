@@ -32,7 +32,7 @@ def every_sms(language: str) -> dict[str, str]:
     with translation.override(language):
         texts = {
             kind: events.body_for(kind, appointment())
-            for kind in ("offered", "reminder", "cancelled", "expired", "missed")
+            for kind in ("offered", "reminder", "cancelled", "port_closed", "rescheduled", "expired", "missed")
         }
         values = events.appointment_values(appointment()) | LONGEST
         values |= {w: words.word(w, language) for w in ("status", "code", "stop", "start")}
