@@ -45,9 +45,9 @@ def test_a_live_appointment_shows_its_state_and_only_its_actions(maria, appointm
         (S.MISSED, "", "You missed your last appointment."),
         (S.EXPIRED, "", "Your last offer was not confirmed in time."),
         (S.CANCELLED, R.HOUSEHOLD, "You cancelled your last appointment."),
-        (S.CANCELLED, R.RESCHEDULED, "so your whole family will get a new date together."),
+        (S.CANCELLED, R.RESCHEDULED, "so your whole family will be among the first at the next draw."),
         (S.CANCELLED, R.VOIDED, "The agency cancelled that draw after checking it."),
-        (S.CANCELLED, R.PORT_CLOSED, "Your last appointment was cancelled."),
+        (S.CANCELLED, R.PORT_CLOSED, "The port was closed that day, so your whole family will be among the first"),
     ],
 )
 def test_an_ended_appointment_says_why_and_that_the_place_in_line_is_kept(maria, appointment, status, reason, told):
