@@ -13,8 +13,8 @@ from allocation import appointments, runs
 from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, FreedSeats, Port
 from allocation.synthetic import generate_households
 from allocation.verify import verify_run
-from notifications.models import Notification
 from notifications.events import queue_events
+from notifications.models import Notification
 from registrations import households
 from registrations.households import MemberData
 from registrations.models import Household
