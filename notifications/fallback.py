@@ -16,7 +16,17 @@ from django.utils.translation import gettext as _
 from notifications.models import Notification
 from notifications.outbox import backend_class, enqueue
 
-FALLBACK_KINDS = ("signin-code", "offered", "reminder", "cancelled", "expired", "missed")
+# Codes and appointment messages (notifications.events) fall back; answers to texts do not.
+FALLBACK_KINDS = (
+    "signin-code",
+    "offered",
+    "reminder",
+    "cancelled",
+    "port_closed",
+    "rescheduled",
+    "expired",
+    "missed",
+)
 # Kannel's delivery report types (dlr-mask bits): 1 delivered, 2 not delivered, 4 queued at the
 # operator, 8 accepted by the operator, 16 refused by the operator.
 REPORT_DELIVERED, REPORT_FAILED, REPORT_REFUSED = 1, 2, 16
