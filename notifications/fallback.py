@@ -66,7 +66,7 @@ def fall_back(note: Notification) -> int:
     if emails:
         with translation.override(household.language):
             subject = _("A message from Cita")
-        queued = enqueue(
+        stand_in = enqueue(
             address=emails[0],
             body=note.body,
             subject=subject,
@@ -76,7 +76,7 @@ def fall_back(note: Notification) -> int:
             urgent=note.urgent,
             fallback_for=note,
         )
-        return int(queued is not None)
+        return int(stand_in is not None)
     if note.kind == "signin-code":
         return 0
     queued = 0

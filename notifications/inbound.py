@@ -39,7 +39,10 @@ def registered_household(index: str) -> Household | None:
 
 
 def _status(household: Household) -> str:
-    values = {"reference": household.reference, "port": short_port_name(household.preferred_port.name)}
+    values: dict[str, object] = {
+        "reference": household.reference,
+        "port": short_port_name(household.preferred_port.name),
+    }
     appointment = appointments.live_appointment(household)
     if appointment is not None and appointment.status == Appointment.Status.OFFERED:
         return _("Cita %(reference)s: appointment %(date)s %(time)s at %(port)s. Reply %(yes)s to confirm.") % (

@@ -73,7 +73,7 @@ def normalise(text: str) -> str:
 
 
 def _table() -> dict[str, tuple[str, str]]:
-    table = {}
+    table: dict[str, tuple[str, str]] = {}
     for command, by_language in COMMANDS.items():
         for language, word in by_language.items():
             table.setdefault(normalise(word), (command, language))

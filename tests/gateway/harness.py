@@ -154,6 +154,7 @@ class Kannel:
                 process.wait()
 
     def _read(self, process: subprocess.Popen) -> None:
+        assert process.stdout is not None
         for line in iter(process.stdout.readline, b""):
             match = GOT.search(line.decode("utf-8", errors="replace").rstrip())
             if not match:
