@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.checks import Error, Tags, register
+from django.utils.module_loading import import_string
 
 DEV_MARKERS = ("dev-only",)
 
@@ -36,3 +37,22 @@ def production_secrets(app_configs, **kwargs) -> list[Error]:
             )
         )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def real_message_backend(app_configs, **kwargs) -> list[Error]:
+    """A development backend prints sign-in codes to the log: anyone reading it could sign in."""
+    try:
+        backend = import_string(settings.MESSAGE_BACKEND)
+    except ImportError as error:
+        return [Error(f"MESSAGE_BACKEND cannot be imported: {error}", id="cita.E006")]
+    if getattr(backend, "development_only", False):
+        return [
+            Error(
+                f"MESSAGE_BACKEND is {settings.MESSAGE_BACKEND}, which writes sign-in codes to the log "
+                "and sends nothing.",
+                hint="Set MESSAGE_BACKEND to your SMS or email provider's backend (docs/deployment.md).",
+                id="cita.E005",
+            )
+        ]
+    return []

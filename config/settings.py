@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.public.PublicCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -98,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "registrations.middleware.ApplicantMiddleware",
+    "config.sessions.SessionTimeoutMiddleware",
     "registrations.middleware.ResendMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "config.pwa.NoStoreMiddleware",
@@ -188,8 +190,12 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 365 * 24 * 3600
 
-# Sessions last 30 days so a weak connection never forces a new sign-in.
+# Applicants' sessions last 30 days so a weak connection never forces a new sign-in. Staff
+# sessions, and anyone's on a device they said is shared, end much sooner (config/sessions.py).
 SESSION_COOKIE_AGE = 30 * 24 * 3600
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+STAFF_SESSION_HOURS = env_int("STAFF_SESSION_HOURS", 10)
+SHARED_DEVICE_IDLE_MINUTES = env_int("SHARED_DEVICE_IDLE_MINUTES", 15)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
@@ -219,8 +225,6 @@ SECURE_CSP = {
 
 # One-time sign-in codes.
 SIGNIN_CODE_TTL_SECONDS = env_int("SIGNIN_CODE_TTL_SECONDS", 10 * 60)
-SIGNIN_CODE_MAX_TRIES = env_int("SIGNIN_CODE_MAX_TRIES", 5)
-SIGNIN_CODES_PER_HOUR = env_int("SIGNIN_CODES_PER_HOUR", 3)
 RECOVERY_CODE_COUNT = 8
 # How the outbox delivers codes and messages. The default keeps them in a table and prints them
 # (development only); production uses notifications.gateway.GatewayBackend: Kannel and SMTP.
@@ -294,8 +298,12 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
 # Closed households keep their personal data this long (for questions and appeals), then are erased.
 CLOSED_HOUSEHOLD_RETENTION_DAYS = env_int("CLOSED_HOUSEHOLD_RETENTION_DAYS", 180)
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+# How many proxies of ours add to X-Forwarded-For (0: none, the peer is the client), and the
+# networks they connect from: a peer elsewhere reached gunicorn around them (docs/rate-limits.md).
+PROXY_HOPS = env_int("PROXY_HOPS", 1 if BEHIND_TLS_PROXY else 0)
+PROXY_NETWORKS = env_list("PROXY_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7")
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
-# Per-connection limits raised (or lowered) without a release, e.g. where carriers put many phones
-# behind one address: RATE_LIMITS="signin=200,signin-code=400" (see docs/risk-decisions.md).
+# Any limit of registrations.ratelimit.LIMITS changed without a release, e.g. where carriers put
+# many phones behind one address: RATE_LIMITS="signin=200,signin-code=400" (docs/rate-limits.md).
 RATE_LIMITS = env_counts("RATE_LIMITS")
 SECURITY_CONTACT = env_str("SECURITY_CONTACT", "security@cita.example")

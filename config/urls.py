@@ -3,9 +3,12 @@ from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
 from config import language, pwa, views
+from staff.views.login import operator_login
 
-# Operators reach the admin with a password and a second factor, like every staff page.
+# Operators reach the admin with a password and a second factor, like every staff page, and
+# through the staff sign-in page only: one door, with its limits and lock.
 admin.site.__class__ = OTPAdminSite
+admin.site.login = operator_login
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -6,11 +6,12 @@ from functools import wraps
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from allocation.appointments import live_appointment
 from allocation.models import Appointment, Port
+from config.public import public_page
 from letters import keys, validity
 from letters.issue import appointment_letter
 from letters.models import Letter
@@ -100,7 +101,7 @@ def _json_refusal(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[Http
 @require_GET
 @never_cache
 @_json_refusal
-@rate_limit("verify", limit=600, window_seconds=3600, methods=("GET",))
+@rate_limit("verify", methods=("GET",))
 def verify(request: HttpRequest) -> HttpResponse:
     """VALID with what the letter states, NO LONGER VALID with why and since when, or NOT VALID.
 
@@ -118,7 +119,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cache_control(public=True, max_age=3600)
+@public_page(max_age=3600)
 def public_keys(request: HttpRequest) -> HttpResponse:
     published = {kid: keys.public_key_text(key) for kid, key in keys.public_keys().items()}
     if request.GET.get("format") == "json":
@@ -127,7 +128,7 @@ def public_keys(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cache_control(public=True, max_age=300)
+@public_page(max_age=300)
 def revoked(request: HttpRequest) -> HttpResponse:
     """The signed list of letters no longer valid, for offline checkers to download when they have signal."""
     return HttpResponse(validity.revocation_list(), content_type="text/plain; charset=utf-8")

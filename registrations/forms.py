@@ -86,6 +86,22 @@ class AddressForm(CitaForm):
         return normalise_address(self.cleaned_data["address"])
 
 
+class SharedDeviceMixin(forms.Form):
+    """ "This is not my phone": no draft, no kept page, signed out after a short time unused."""
+
+    shared_device = forms.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shared_device"].label = _(
+            "This is not my phone: forget me when I sign out, or after %(minutes)s minutes without use"
+        ) % {"minutes": settings.SHARED_DEVICE_IDLE_MINUTES}
+
+
+class SigninForm(SharedDeviceMixin, AddressForm):
+    pass
+
+
 class CodeForm(CitaForm):
     code = forms.CharField(label=_("Code"), max_length=30, required=False)
 
@@ -98,7 +114,7 @@ class CodeForm(CitaForm):
         return code
 
 
-class RecoveryForm(CitaForm):
+class RecoveryForm(SharedDeviceMixin, CitaForm):
     reference = forms.CharField(label=_("Household reference"), max_length=40, required=False)
     recovery_code = forms.CharField(label=_("Recovery code"), max_length=40, required=False)
 

@@ -28,6 +28,8 @@ class DatabaseBackend:
     """Writes to a table and the console; sends nothing outside. For development and tests only."""
 
     local = True  # nothing to wait for: the outbox sends through it inline, even an urgent code
+    # Codes reach the server log in clear: `check --deploy` refuses this backend (config/checks.py).
+    development_only = True
 
     def send(self, *, channel: str, address: str, subject: str, body: str, message_id: str = "") -> None:
         OutboundMessage.objects.create(

@@ -12,6 +12,7 @@ from registrations.models import Applicant
 
 SESSION_KEY = "applicant_id"
 VERSION_KEY = "applicant_session_version"
+SIGNIN_MARK = "signin_mark"
 
 
 def _load(request: HttpRequest) -> Applicant | None:

@@ -88,7 +88,8 @@ class SigninCode(models.Model):
     code_hash = models.CharField(max_length=128)
     created_at = models.DateTimeField(db_index=True)
     expires_at = models.DateTimeField()
-    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    # The keyed hash of a token kept in the session that asked for the code: only there does it work.
+    session_hash = models.CharField(max_length=64, default="")
     used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -107,18 +108,24 @@ class RecoveryCode(models.Model):
         return f"Recovery code {self.pk}"
 
 
-class Attempt(models.Model):
-    """A failed try counted against a limit (for example recovery codes per reference)."""
+class SecurityAlert(models.Model):
+    """Strangers trying someone's sign-in: shown to operators on the security page."""
 
-    bucket = models.CharField(max_length=80, db_index=True)
-    created_at = models.DateTimeField(db_index=True)
+    class Kind(models.TextChoices):
+        CODES = "codes", _("Many codes asked for one phone or email")
+        RECOVERY = "recovery", _("Many wrong recovery codes for one household")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    household_reference = models.CharField(max_length=16, blank=True)
+    masked_address = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     def __str__(self) -> str:
-        return self.bucket.split(":")[0]
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
 class RateCounter(models.Model):
-    """Requests counted in a fixed time window for one client and one page (see registrations.ratelimit)."""
+    """One count of a limit in registrations.ratelimit.LIMITS, in a fixed time window."""
 
     key = models.CharField(max_length=120, unique=True)
     count = models.PositiveIntegerField(default=0)

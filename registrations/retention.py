@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from registrations.encryption import blind_index
-from registrations.models import Attempt, Household, IdempotencyKey, OutboundMessage, RecoveryCode, SigninCode
+from registrations.models import Household, IdempotencyKey, OutboundMessage, RecoveryCode, SigninCode
 from registrations.ratelimit import purge_counters
 
 
@@ -63,7 +63,6 @@ def purge(now: dt.datetime | None = None) -> dict[str, int]:
             household__isnull=True, received_at__lt=day_ago
         ).delete()[0],
         "signin codes": SigninCode.objects.filter(created_at__lt=day_ago).delete()[0],
-        "failed tries": Attempt.objects.filter(created_at__lt=day_ago).delete()[0],
         "outbox copies": OutboundMessage.objects.filter(created_at__lt=day_ago).delete()[0],
         "resend keys": IdempotencyKey.objects.filter(
             created_at__lt=now - dt.timedelta(days=settings.IDEMPOTENCY_KEY_RETENTION_DAYS)

@@ -7,7 +7,6 @@ and a first sign-in simply makes the account. Codes are kept only as keyed hashe
 import datetime as dt
 import hashlib
 import hmac
-import math
 import secrets
 from dataclasses import dataclass
 
@@ -17,11 +16,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from registrations import ratelimit
+from registrations.addresses import mask_address
 from registrations.messaging import send_message
-from registrations.models import Applicant, Attempt, Household, RecoveryCode, SigninCode
+from registrations.models import Applicant, Household, RecoveryCode, SecurityAlert, SigninCode
 
 RECOVERY_ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
-RECOVERY_FAILURES_PER_HOUR = 5
 
 
 class SigninRefused(Exception):
@@ -47,30 +47,46 @@ def recovery_code_hash(raw: str) -> str:
     return _hash(raw)
 
 
-def request_code(address: str, purpose: str = SigninCode.Purpose.SIGNIN) -> None:
-    """Send a new code, at most SIGNIN_CODES_PER_HOUR to one address in an hour. The outbox hands it
-    to the gateway right after the request commits, without the page waiting for the gateway."""
-    now = timezone.now()
-    recent = list(
-        SigninCode.objects.filter(address_index=Applicant.index_of(address), created_at__gt=now - dt.timedelta(hours=1))
-        .order_by("created_at")
-        .values_list("created_at", flat=True)
-    )
-    if len(recent) >= settings.SIGNIN_CODES_PER_HOUR:
-        retry_at = recent[-settings.SIGNIN_CODES_PER_HOUR] + dt.timedelta(hours=1)
-        minutes = max(1, math.ceil((retry_at - now).total_seconds() / 60))
+def _session_hash(session_token: str) -> str:
+    return _hash(f"session:{session_token}")
+
+
+def request_code(address: str, *, session_token: str, client: str, purpose: str = SigninCode.Purpose.SIGNIN) -> None:
+    """Send a new code that works only in the session that asked for it.
+
+    One connection may ask for "codes-sent" codes to an address in an hour; all connections
+    together for "codes-sent-all", past which operators are told the phone is under attack.
+    """
+    index = Applicant.index_of(address)
+    mine = ratelimit.peek("codes-sent", f"{index}|{client}")
+    if mine.refused:
         raise SigninRefused(
             _(
-                "We have sent 3 codes to this address in the last hour. Use the last code we sent, "
+                "We have sent %(count)s codes to this address in the last hour. Use the last code we sent, "
                 "or ask for a new code in %(minutes)s minutes."
             )
-            % {"minutes": minutes}
+            % {"count": mine.limit, "minutes": mine.minutes}
         )
+    everyone = ratelimit.count("codes-sent-all", index)
+    if everyone.refused:
+        if everyone.used == everyone.limit + 1:
+            _alert(SecurityAlert.Kind.CODES, Household.objects.filter(applicant__address_index=index).first(), address)
+        raise SigninRefused(
+            _(
+                "Many codes were asked for this phone or email in the last hour, more than one person "
+                "needs. To protect it we send no more for %(minutes)s minutes. Sign in with a recovery "
+                "code, or ask an NGO for help."
+            )
+            % {"minutes": everyone.minutes}
+        )
+    ratelimit.count("codes-sent", f"{index}|{client}")
+    now = timezone.now()
     code = f"{secrets.randbelow(1_000_000):06d}"
     SigninCode.objects.create(
-        address_index=Applicant.index_of(address),
+        address_index=index,
         purpose=purpose,
         code_hash=_hash(f"{address}:{code}"),
+        session_hash=_session_hash(session_token),
         created_at=now,
         expires_at=now + dt.timedelta(seconds=settings.SIGNIN_CODE_TTL_SECONDS),
     )
@@ -88,48 +104,65 @@ def request_code(address: str, purpose: str = SigninCode.Purpose.SIGNIN) -> None
     )
 
 
-def check_code(address: str, code: str, purpose: str = SigninCode.Purpose.SIGNIN) -> None:
-    """Accept the latest code sent to this address, or raise SigninRefused saying why.
+def _alert(kind: str, household: Household | None, address: str = "") -> None:
+    """Tell operators (the security page) that strangers are trying someone's sign-in."""
+    SecurityAlert.objects.create(
+        kind=kind,
+        household_reference=household.reference if household else "",
+        masked_address=mask_address(address) if address else "",
+    )
 
-    A wrong try is counted in its own committed transaction before the refusal is raised.
+
+def check_code(address: str, code: str, session_token: str, purpose: str = SigninCode.Purpose.SIGNIN) -> None:
+    """Accept the latest code this session asked for, or raise SigninRefused saying why.
+
+    Codes asked for in another session never match here, so a stranger's wrong tries cannot
+    use up the owner's code. A wrong try is counted before the refusal is raised.
     """
-    refusal = _use_code(address, code, purpose)
+    refusal = _use_code(address, code, session_token, purpose)
     if refusal:
         raise SigninRefused(refusal)
 
 
 @transaction.atomic
-def _use_code(address: str, code: str, purpose: str) -> str | None:
+def _use_code(address: str, code: str, session_token: str, purpose: str) -> str | None:
     now = timezone.now()
     latest = (
         SigninCode.objects.select_for_update()
-        .filter(address_index=Applicant.index_of(address), purpose=purpose, used_at__isnull=True)
+        .filter(
+            address_index=Applicant.index_of(address),
+            purpose=purpose,
+            session_hash=_session_hash(session_token),
+            used_at__isnull=True,
+        )
         .order_by("-created_at")
         .first()
     )
     if latest is None:
         return _("This code does not work. Ask for a new code.")
     if latest.expires_at <= now:
-        return _("This code has expired. Codes work for 10 minutes. Ask for a new code.")
-    if latest.failed_attempts >= settings.SIGNIN_CODE_MAX_TRIES:
-        return _("You have entered a wrong code 5 times. Ask for a new code.")
+        return _("This code has expired. Codes work for %(minutes)s minutes. Ask for a new code.") % {
+            "minutes": settings.SIGNIN_CODE_TTL_SECONDS // 60
+        }
+    tried = ratelimit.peek("code-tries", str(latest.pk), now)
+    too_many = _("You have entered a wrong code %(count)s times. Ask for a new code.") % {"count": tried.limit}
+    if tried.refused:
+        return too_many
     if not hmac.compare_digest(latest.code_hash, _hash(f"{address}:{code}")):
-        latest.failed_attempts += 1
-        latest.save(update_fields=["failed_attempts"])
-        left = settings.SIGNIN_CODE_MAX_TRIES - latest.failed_attempts
-        if left == 0:
-            return _("You have entered a wrong code 5 times. Ask for a new code.")
+        tried = ratelimit.count("code-tries", str(latest.pk), now)
+        if tried.left == 0:
+            return too_many
         return _("This code is not right. Check the last message we sent. You can try %(left)s more times.") % {
-            "left": left
+            "left": tried.left
         }
     latest.used_at = now
     latest.save(update_fields=["used_at"])
     return None
 
 
-def sign_in_with_code(address: str, code: str, language: str) -> SigninResult:
+def sign_in_with_code(address: str, code: str, session_token: str, language: str) -> SigninResult:
     """Check the code; a first sign-in makes the account and its recovery codes."""
-    check_code(address, code)
+    check_code(address, code, session_token)
     with transaction.atomic():
         applicant, created = Applicant.objects.get_or_create(
             address_index=Applicant.index_of(address), defaults={"address": address, "language": language}
@@ -151,13 +184,23 @@ def issue_recovery_codes(applicant: Applicant) -> list[str]:
     return codes
 
 
-def sign_in_with_recovery_code(reference: str, code: str) -> Applicant:
-    """A lost phone: the household reference and one unused recovery code sign in once."""
+def sign_in_with_recovery_code(reference: str, code: str, client: str) -> Applicant:
+    """A lost phone: the household reference and one unused recovery code sign in once.
+
+    Wrong tries are limited per reference and connection, so a stranger elsewhere cannot block
+    the household; many wrong tries from everywhere tell operators instead of blocking.
+    """
     now = timezone.now()
-    bucket = f"recovery:{reference}"
-    failures = Attempt.objects.filter(bucket=bucket, created_at__gt=now - dt.timedelta(hours=1)).count()
-    if failures >= RECOVERY_FAILURES_PER_HOUR:
-        raise SigninRefused(_("Too many wrong tries for this reference. Wait one hour, or ask an NGO for help."))
+    mine = f"{reference}|{client}"
+    blocked = ratelimit.peek("recovery-tries", mine, now)
+    if blocked.refused:
+        raise SigninRefused(
+            _(
+                "Too many wrong tries for this reference from this connection. Wait %(minutes)s minutes, "
+                "or ask an NGO for help."
+            )
+            % {"minutes": blocked.minutes}
+        )
     raw = "".join(ch for ch in code.upper() if ch.isalnum())
     with transaction.atomic():
         household = Household.objects.filter(reference=reference).select_related("applicant").first()
@@ -173,7 +216,10 @@ def sign_in_with_recovery_code(reference: str, code: str) -> Applicant:
             match.save(update_fields=["used_at"])
             end_sessions(household.applicant)  # the lost phone is signed out; this one signs in fresh
             return household.applicant
-    Attempt.objects.create(bucket=bucket, created_at=now)
+    ratelimit.count("recovery-tries", mine, now)
+    everyone = ratelimit.count("recovery-tries-all", reference, now)
+    if everyone.used == everyone.limit + 1 and household is not None:
+        _alert(SecurityAlert.Kind.RECOVERY, household)
     raise SigninRefused(
         _(
             "This reference and recovery code do not match. Check both and try again. "
@@ -182,9 +228,9 @@ def sign_in_with_recovery_code(reference: str, code: str) -> Applicant:
     )
 
 
-def move_account(applicant: Applicant, new_address: str, code: str) -> None:
+def move_account(applicant: Applicant, new_address: str, code: str, session_token: str) -> None:
     """Move the account to a new phone or email, once a code sent there is confirmed."""
-    check_code(new_address, code, purpose=SigninCode.Purpose.MOVE)
+    check_code(new_address, code, session_token, purpose=SigninCode.Purpose.MOVE)
     with transaction.atomic():
         if Applicant.objects.filter(address_index=Applicant.index_of(new_address)).exclude(pk=applicant.pk).exists():
             raise SigninRefused(

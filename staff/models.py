@@ -95,6 +95,10 @@ class AuditAction(models.TextChoices):
     DECLINE_EXEMPTION_LETTER = "decline exemption letter", _("Declined a letter of exemption")
     VIEW_LETTER = "view letter", _("Opened a letter to print")
     CHECK_IN_OVERRIDE = "check in override", _("Checked the household in despite a refusal, with a reason")
+    SIGNIN_FAILED = "sign-in failed", _("Failed to sign in (wrong password or code, or locked)")
+    ACCOUNT_LOCKED = "account locked", _("Account locked after too many wrong sign-ins")
+    ACCOUNT_UNLOCKED = "account unlocked", _("Unlocked a staff account")
+    VIEW_SECURITY = "view security page", _("Looked at the security page")
 
 
 def audit_action_choices() -> "list[tuple[str, StrPromise]]":

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from staff.views import desk, members, ngo, numbers, operator
+from staff.views import desk, login, members, ngo, numbers, operator, security
 
 urlpatterns = [
-    path("login", ngo.StaffLoginView.as_view(), name="staff_login"),
-    path("logout", ngo.staff_logout, name="staff_logout"),
+    path("login", login.StaffLoginView.as_view(), name="staff_login"),
+    path("logout", login.staff_logout, name="staff_logout"),
     path("", ngo.home, name="staff_home"),
     path("households/new", ngo.household_new, name="staff_household_new"),
     path("households/<str:reference>", ngo.household, name="staff_household"),
@@ -24,4 +24,6 @@ urlpatterns = [
     path("review/reuse", operator.reuse_queue, name="staff_reuse_queue"),
     path("members/<int:pk>/move", operator.member_move, name="staff_member_move"),
     path("audit", operator.audit_log, name="staff_audit_log"),
+    path("security", security.security, name="staff_security"),
+    path("security/unlock/<int:pk>", security.unlock, name="staff_unlock"),
 ]

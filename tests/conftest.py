@@ -177,7 +177,7 @@ def member_named(given_names: str) -> Member:
 # Staff people of the stories: an NGO worker, a worker of another NGO, an operator.
 
 
-def staff_client(username: str, role: str, organisation: Organisation | None) -> Client:
+def staff_client(username: str, role: str, organisation: Organisation | None, shared_device: bool = False) -> Client:
     user = get_user_model().objects.create_user(
         username, password="correct horse battery", is_staff=role == "operator", is_superuser=role == "operator"
     )
@@ -186,7 +186,8 @@ def staff_client(username: str, role: str, organisation: Organisation | None) ->
     client = Client()
     token = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
     response = client.post(
-        "/staff/login", {"username": username, "password": "correct horse battery", "otp_token": token}
+        "/staff/login",
+        {"username": username, "password": "correct horse battery", "otp_token": token, "shared_device": shared_device},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     return client

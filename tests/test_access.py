@@ -3,6 +3,7 @@ checked for every visitor (anonymous, applicant, NGO staff of another organisati
 A new route without an entry here fails the first test."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -85,6 +86,8 @@ OPERATOR = {
     "staff_letter_revoke",
     "staff_exemption_queue",
     "staff_exemption_decide",
+    "staff_security",
+    "staff_unlock",
 }
 
 
@@ -117,7 +120,6 @@ def world(maria, rosa, matamoros, brownsville):
     )
     rosa.post("/staff/tickets", {"category": "other", "description": "x", "language": "es"})
     casa = Household.objects.exclude(applicant__address_index__isnull=False).get()
-    from django.contrib.auth import get_user_model
 
     Notice.objects.create(
         title="t",
@@ -137,6 +139,7 @@ def world(maria, rosa, matamoros, brownsville):
         "request": request.pk,
         "ticket": HelpTicket.objects.get().pk,
         "notice": Notice.objects.get().pk,
+        "user": get_user_model().objects.order_by("pk").first().pk,
     }
 
 
@@ -149,6 +152,7 @@ def url_for(route: str, world: dict, kind: str) -> str:
         "staff_letter": world["letter"],
         "staff_letter_revoke": world["letter"],
         "staff_exemption_decide": world["exemption"],
+        "staff_unlock": world["user"],
     }
     return (
         route.replace("<str:reference>", world["reference"]).replace("<int:pk>", str(world["pk"]))

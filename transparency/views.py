@@ -10,16 +10,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_date
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from allocation.models import AllocationPolicy, AllocationRun, Port
+from config.public import public_page
 from registrations.models import Place, RequestRegion
 from transparency import record, statistics
 
 VERIFIER = Path(__file__).with_name("verify_draw.py")
 
-PUBLIC_CACHE = cache_control(public=True, max_age=300)
+PUBLIC_CACHE = public_page(max_age=300)
 PUBLISHED_RUNS = [
     AllocationRun.Status.COMPLETED,
     AllocationRun.Status.RELEASED,

@@ -1,5 +1,6 @@
 """Small helpers shared by applicant views."""
 
+import secrets
 import uuid
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -11,7 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django_htmx.middleware import HtmxDetails
 
-from registrations.middleware import SESSION_KEY, VERSION_KEY
+from config import sessions
+from registrations.middleware import SESSION_KEY, SIGNIN_MARK, VERSION_KEY
 from registrations.models import Applicant, Household
 
 
@@ -57,11 +59,14 @@ def error_list(*forms_: forms.BaseForm | forms.BaseFormSet | None) -> list[tuple
     return found
 
 
-def sign_in(session: SessionBase, applicant: Applicant) -> None:
-    """A new session id at sign-in, so a session id seen before cannot be reused."""
+def sign_in(session: SessionBase, applicant: Applicant, shared: bool = False) -> None:
+    """A new session id at sign-in, so a session id seen before cannot be reused; a new sign-in
+    mark, so the phone drops what the last sign-in kept (static/js/cita.js)."""
     session.cycle_key()
     session[SESSION_KEY] = applicant.pk
     session[VERSION_KEY] = applicant.session_version
+    session[SIGNIN_MARK] = secrets.token_hex(8)
+    sessions.start_applicant(session, shared)
 
 
 def keep_this_session(session: SessionBase, applicant: Applicant) -> None:

@@ -82,7 +82,7 @@ def household(request: HtmxHttpRequest) -> HttpResponse:
 @never_cache
 @vary_on_headers("HX-Request")
 @applicant_required
-@rate_limit("register", limit=240, window_seconds=3600)
+@rate_limit("register", counted=lambda request: "add_member" not in request.POST)
 def household_new(request: SignedInRequest) -> HttpResponse:
     if own_household(request) is not None:
         # The resend of the submit that registered it gets the answer the first one got.

@@ -1,5 +1,7 @@
 """Sign-in pages: ask for a code, enter it, recover a lost phone, move to a new number."""
 
+import secrets
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,33 +11,43 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from registrations import signin
 from registrations.addresses import mask_address
-from registrations.forms import AddressForm, CodeForm, RecoveryForm
+from registrations.forms import AddressForm, CodeForm, RecoveryForm, SigninForm
 from registrations.models import SigninCode
-from registrations.ratelimit import rate_limit
+from registrations.ratelimit import client_address, rate_limit
 from registrations.views.common import SignedInRequest, applicant_required, error_list, keep_this_session, sign_in
 
 PENDING_ADDRESS = "signin_address"
+PENDING_SHARED = "signin_shared_device"
+CODE_SESSION = "code_session"
 PENDING_MOVE = "move_address"
 RECOVERY_CODES = "recovery_codes_to_show"
 
 
+def _asker(request: HttpRequest) -> dict[str, str]:
+    """Who asks for a code: this session (only it can use the code) and its connection."""
+    token = request.session.get(CODE_SESSION) or secrets.token_urlsafe(16)
+    request.session[CODE_SESSION] = token
+    return {"session_token": token, "client": client_address(request)}
+
+
 @require_http_methods(["GET", "POST"])
-@rate_limit("signin", limit=60, window_seconds=3600)
+@rate_limit("signin")
 def signin_start(request: HttpRequest) -> HttpResponse:
-    form = AddressForm(request.POST or None)
+    form = SigninForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            signin.request_code(form.cleaned_data["address"])
+            signin.request_code(form.cleaned_data["address"], **_asker(request))
         except signin.SigninRefused as refusal:
             form.add_error("address", refusal.message)
         else:
             request.session[PENDING_ADDRESS] = form.cleaned_data["address"]
+            request.session[PENDING_SHARED] = form.cleaned_data["shared_device"]
             return redirect("signin_code")
     return render(request, "registrations/signin.html", {"form": form, "errors": error_list(form)})
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limit("signin-code", limit=120, window_seconds=3600)
+@rate_limit("signin-code")
 def signin_code(request: HttpRequest) -> HttpResponse:
     address = request.session.get(PENDING_ADDRESS)
     if not address:
@@ -43,11 +55,12 @@ def signin_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = signin.sign_in_with_code(address, form.cleaned_data["code"], get_language())
+            token = _asker(request)["session_token"]
+            result = signin.sign_in_with_code(address, form.cleaned_data["code"], token, get_language())
         except signin.SigninRefused as refusal:
             form.add_error("code", refusal.message)
         else:
-            sign_in(request.session, result.applicant)
+            sign_in(request.session, result.applicant, shared=request.session.pop(PENDING_SHARED, False))
             if result.new_recovery_codes:
                 request.session[RECOVERY_CODES] = result.new_recovery_codes
                 return redirect("recovery_codes")
@@ -62,7 +75,7 @@ def signin_resend(request: HttpRequest) -> HttpResponse:
     if not address:
         return redirect("signin")
     try:
-        signin.request_code(address)
+        signin.request_code(address, **_asker(request))
     except signin.SigninRefused as refusal:
         messages.error(request, refusal.message)
     else:
@@ -83,18 +96,18 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limit("recover", limit=30, window_seconds=3600)
+@rate_limit("recover")
 def recover(request: HttpRequest) -> HttpResponse:
     form = RecoveryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             applicant = signin.sign_in_with_recovery_code(
-                form.cleaned_data["reference"], form.cleaned_data["recovery_code"]
+                form.cleaned_data["reference"], form.cleaned_data["recovery_code"], client_address(request)
             )
         except signin.SigninRefused as refusal:
             form.add_error("recovery_code", refusal.message)
         else:
-            sign_in(request.session, applicant)
+            sign_in(request.session, applicant, shared=form.cleaned_data["shared_device"])
             messages.success(request, _("You are signed in. Now add your new phone number or email."))
             return redirect("move_account")
     return render(request, "registrations/recover.html", {"form": form, "errors": error_list(form)})
@@ -106,7 +119,7 @@ def move_account(request: HttpRequest) -> HttpResponse:
     form = AddressForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            signin.request_code(form.cleaned_data["address"], purpose=SigninCode.Purpose.MOVE)
+            signin.request_code(form.cleaned_data["address"], purpose=SigninCode.Purpose.MOVE, **_asker(request))
         except signin.SigninRefused as refusal:
             form.add_error("address", refusal.message)
         else:
@@ -124,7 +137,8 @@ def move_account_code(request: SignedInRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            signin.move_account(request.applicant, address, form.cleaned_data["code"])
+            token = _asker(request)["session_token"]
+            signin.move_account(request.applicant, address, form.cleaned_data["code"], token)
         except signin.SigninRefused as refusal:
             form.add_error("code", refusal.message)
         else:

@@ -2,27 +2,20 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
-from django.contrib.auth.views import LoginView
-from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
-from django_otp import devices_for_user
-from django_otp.forms import OTPAuthenticationForm
 
 from registrations.forms import HouseholdDetailsForm, MemberFormSet, VulnerabilityForm, formset_with_blank_member
 from registrations.households import DuplicatePerson, HouseholdFull, cap_message
 from registrations.idempotency import payload_hash
-from registrations.ratelimit import rate_limit
 from registrations.views.common import error_list, new_key, post_items
 from registrations.views.help import send_vulnerability_request
 from registrations.views.household import filled_member_forms, show_duplicates
@@ -33,41 +26,6 @@ from staff.forms import ReferenceForm
 from staff.models import AuditAction, Notice
 
 SLIP_CODES = "assisted_slip_codes"
-
-
-class StaffLoginForm(OTPAuthenticationForm):
-    """Staff have one authenticator app each, so the code is checked against it without asking."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.otp_error_messages = {
-            **self.otp_error_messages,  # type: ignore[has-type]  # django-otp's class attribute, untyped
-            "token_required": _("Enter the 6-digit code from your authenticator app"),
-            "invalid_token": _("The code is not right. Enter the newest code from your authenticator app"),
-        }
-
-    def clean_otp(self, user) -> None:
-        if user is not None and not self.cleaned_data.get("otp_device"):
-            device = next(devices_for_user(user, confirmed=True), None)
-            if device is None:
-                raise ValidationError(_("Your account has no authenticator app yet. Ask an operator to set it up."))
-            self.cleaned_data["otp_device"] = device.persistent_id
-        super().clean_otp(user)
-
-
-@method_decorator(rate_limit("staff-login", limit=30, window_seconds=3600), name="dispatch")
-class StaffLoginView(LoginView):
-    """Password and the 6-digit code from the authenticator app, on one page."""
-
-    authentication_form = StaffLoginForm
-    template_name = "staff/login.html"
-    redirect_authenticated_user = False
-
-
-@require_POST
-def staff_logout(request: HttpRequest) -> HttpResponse:
-    logout(request)
-    return redirect("staff_login")
 
 
 @require_GET

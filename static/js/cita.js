@@ -4,29 +4,52 @@
    cleared once sent, at sign-out and after 7 days. Words come from data-* attributes (translated). */
 (() => {
   "use strict";
-  const PREFIX = "cita-draft:", KEPT_AT = "cita-kept-at", LANG = "cita-offline-lang";
+  const PREFIX = "cita-draft:", KEPT_AT = "cita-kept-at", KEPT_FOR = "cita-kept-for", LANG = "cita-offline-lang";
+  const ACCOUNT = "cita-account", SIGNIN = "cita-signin";
   const WEEK = 6048e5, MAX_TRIES = 3, NEVER_KEPT = /(^|-)needs$/;
   const SKIPPED = ["file", "password", "submit", "button", "reset", "image"];
   const $ = (selector, root) => (root || document).querySelector(selector);
   const $$ = (selector, root) => Array.from((root || document).querySelectorAll(selector));
-  const script = document.currentScript;
-  let store = null;
-  try { store = window.localStorage; } catch (e) { /* storage off: the page works, nothing is kept */ }
+  const script = document.currentScript, root = document.documentElement;
+  // "This is not my phone": drafts live only in this tab, for the idle time; nothing is kept.
+  const SHARED = root.hasAttribute("data-shared-device");
+  const LIFE = SHARED ? (parseInt(root.getAttribute("data-shared-device"), 10) || 15) * 6e4 : WEEK;
+  let store = null, phone = null;
+  try { phone = window.localStorage; store = SHARED ? window.sessionStorage : phone; } catch (e) { /* storage off: nothing is kept */ }
 
   const remove = (id) => { try { store.removeItem(id); } catch (e) { /* nothing to remove */ } };
   const write = (id, draft) => { try { store.setItem(id, JSON.stringify(draft)); return true; } catch (e) { return false; } };
   function read(id) {
     let draft = null;
     try { draft = JSON.parse(store.getItem(id)); } catch (e) { /* unreadable: dropped below */ }
-    if (draft && typeof draft.saved === "number" && Date.now() - draft.saved <= WEEK) return draft;
+    if (draft && typeof draft.saved === "number" && Date.now() - draft.saved <= LIFE) return draft;
     remove(id);
     return null;
   }
   const draftIds = () => Object.keys(store).filter((id) => id.indexOf(PREFIX) === 0);
+  function forgetKept() {
+    try { phone.removeItem(KEPT_AT); phone.removeItem(KEPT_FOR); } catch (e) { /* nothing kept */ }
+    if (window.caches) return caches.delete("cita-kept");
+    return Promise.resolve();
+  }
   function clearAll() {
-    draftIds().forEach(remove);
-    remove(KEPT_AT);
-    if (window.caches) caches.delete("cita-kept");
+    for (const s of [phone, store]) {
+      try { Object.keys(s).filter((id) => id.indexOf(PREFIX) === 0).forEach((id) => s.removeItem(id)); } catch (e) { /* none */ }
+    }
+    return forgetKept();
+  }
+
+  // Nothing of one person stays for the next: another account on this phone finds no drafts and
+  // no kept page; any new sign-in drops the kept page (saved again only when "Keep" is pressed);
+  // a kept page older than a week goes.
+  function forgetOthers() {
+    const account = root.getAttribute("data-account"), signin = root.getAttribute("data-signin");
+    let kept = 0;
+    try { kept = parseInt(phone.getItem(KEPT_AT), 10) || 0; } catch (e) { return; }
+    const before = phone.getItem(ACCOUNT);
+    if (account && before !== null && before !== account) clearAll();
+    else if ((signin && phone.getItem(SIGNIN) !== signin) || (kept && Date.now() - kept > WEEK)) forgetKept();
+    if (account) { phone.setItem(ACCOUNT, account); phone.setItem(SIGNIN, signin || ""); }
   }
 
   const pathOf = (url) => new URL(url, location.href).pathname;
@@ -194,7 +217,7 @@
 
   function keepPage() {
     const box = $("[data-keep-offline]");
-    if (!box || !window.caches || !navigator.serviceWorker) return;
+    if (!box || !window.caches || !navigator.serviceWorker || SHARED) return;
     const keepButton = $("[data-keep]", box), forgetButton = $("[data-forget]", box), note = $("[data-kept-note]", box);
     function refresh() {
       const at = parseInt(store.getItem(KEPT_AT), 10);
@@ -207,16 +230,22 @@
       const copy = document.documentElement.cloneNode(true);
       copy.setAttribute("data-kept-copy", ""); // so the copy, shown when the network fails, never re-keeps itself
       $$(".notices", copy).forEach((el) => el.remove());
-      const page = new Response("<!doctype html>\n" + copy.outerHTML, { headers: { "Content-Type": "text/html; charset=utf-8" } });
-      return caches.open("cita-kept").then((cache) => cache.put(location.pathname, page))
-        .then(() => { store.setItem(KEPT_AT, String(Date.now())); refresh(); });
+      const now = String(Date.now());
+      const page = new Response("<!doctype html>\n" + copy.outerHTML,
+        { headers: { "Content-Type": "text/html; charset=utf-8", "X-Cita-Kept-At": now } });
+      return caches.open("cita-kept").then((cache) => cache.put(location.pathname, page)).then(() => {
+        store.setItem(KEPT_AT, now);
+        store.setItem(KEPT_FOR, root.getAttribute("data-account") || "");
+        refresh();
+      });
     }
     keepButton.addEventListener("click", keep);
-    forgetButton.addEventListener("click", () => caches.delete("cita-kept").then(() => { remove(KEPT_AT); refresh(); }));
+    forgetButton.addEventListener("click", () => forgetKept().then(refresh));
     box.hidden = false;
-    // Seen again online, from the server: the kept copy is brought up to date. The kept copy itself
-    // (served by the worker when the network failed, even with navigator.onLine true) keeps its date.
-    if (store.getItem(KEPT_AT) && navigator.onLine && !document.documentElement.hasAttribute("data-kept-copy")) keep();
+    // Seen again online by the person who kept it: the kept copy is brought up to date. The kept copy
+    // itself (served by the worker when the network failed, even with navigator.onLine true) keeps its date.
+    const mine = store.getItem(KEPT_FOR) === (root.getAttribute("data-account") || "");
+    if (store.getItem(KEPT_AT) && mine && navigator.onLine && !root.hasAttribute("data-kept-copy")) keep();
     else refresh();
   }
 
@@ -234,7 +263,8 @@
 
   serviceWorker();
   if (!store) return;
-  draftIds().forEach(read); // drops drafts older than 7 days
+  forgetOthers();
+  draftIds().forEach(read); // drops drafts older than their life (7 days, or the idle time when shared)
   settle();
   for (const form of $$("form[data-draft]")) {
     restore(form);

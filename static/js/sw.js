@@ -1,12 +1,14 @@
 /* Cita service worker: the app shell and static files from the phone, pages from the network.
    Pages with personal data are never stored here, except the household page when the
-   applicant pressed "Keep this page on this phone" (cita.js puts it in the "kept" cache).
+   applicant pressed "Keep this page on this phone" (cita.js puts it in the "kept" cache),
+   and then for a week at most.
    Forms are never sent from here: cita.js sends offline drafts when the connection returns,
    so nothing depends on Background Sync, which Safari and Firefox lack. */
 "use strict";
 var CONFIG = self.CITA_CONFIG;
 var SHELL = "cita-shell-" + CONFIG.version;
 var KEPT = "cita-kept";
+var WEEK = 6048e5;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -31,11 +33,19 @@ self.addEventListener("message", function (event) {
   }
 });
 
+// A kept page older than a week is gone, even if no Cita page was opened since to forget it.
+function fresh(page) {
+  var at = page && parseInt(page.headers.get("X-Cita-Kept-At"), 10);
+  if (at && Date.now() - at <= WEEK) return page;
+  if (page) caches.delete(KEPT);
+  return null;
+}
+
 function offlinePage(url) {
   var path = new URL(url).pathname;
   var kept = CONFIG.kept.indexOf(path) !== -1 ? caches.open(KEPT).then(function (c) { return c.match(path); }) : Promise.resolve();
   return kept.then(function (page) {
-    return page || caches.match(CONFIG.offline);
+    return fresh(page) || caches.match(CONFIG.offline);
   }).then(function (page) {
     return page || new Response("Offline", { status: 503, headers: { "Content-Type": "text/plain" } });
   });

@@ -23,7 +23,7 @@ def test_the_switch_works_without_javascript_and_is_remembered(maria):
     response = maria.get("/language/fr?next=/household")
     assert response.status_code == 302 and response["Location"] == "/household"
     page = maria.get("/signin").content.decode()
-    assert '<html lang="fr" dir="ltr">' in page
+    assert '<html lang="fr" dir="ltr"' in page
     assert Applicant.objects.get().language == "fr"
 
 

@@ -21,6 +21,7 @@ PRODUCTION_ENV = {
     "SECURE_SSL_REDIRECT": "true",
     "SECURE_HSTS_SECONDS": "31536000",
     "SECURE_COOKIES": "true",
+    "MESSAGE_BACKEND": "tests.config.provider.Provider",
 }
 
 
@@ -95,3 +96,43 @@ def test_every_post_without_a_csrf_token_is_refused(matamoros, brownsville):
         refused += response.status_code == 403
     assert refused > 20
     assert "This form is too old" in client.post("/signin", {"address": "+528681230000"}).content.decode()
+
+
+def test_check_deploy_refuses_the_message_backend_that_prints_codes():
+    env = {**os.environ, **PRODUCTION_ENV}
+    env.pop("DATABASE_URL", None)
+    env.pop("MESSAGE_BACKEND", None)
+    command = [sys.executable, "manage.py", "check", "--deploy"]
+    result = subprocess.run(command, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode != 0 and "writes sign-in codes to the log" in result.stderr
+
+
+def _public_get_routes() -> list[str]:
+    from tests.test_access import PUBLIC, routes
+
+    skip = {"signout", "signin_resend", "change_language", "staff_logout"}
+    return [route.replace("<str:date>", "2026-01-01") for name, route in routes().items() if name in PUBLIC - skip]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous", "applicant"])
+def test_no_shared_cacheable_response_carries_a_token_or_sets_a_cookie(who, matamoros):
+    from allocation.models import AllocationPolicy, AllocationRun
+
+    policy = AllocationPolicy.objects.first()
+    AllocationRun.objects.create(date="2026-01-01", policy=policy, status=AllocationRun.Status.COMPLETED, summary={})
+    client = Client()
+    if who == "applicant":
+        sign_in(client, "+528681230000")
+    public = 0
+    for url in _public_get_routes():
+        response = client.get(url)
+        control = response.get("Cache-Control", "")
+        body = response.content if not response.streaming else b""
+        carries_token = b"csrfmiddlewaretoken" in body or b"X-CSRFToken" in body
+        if "public" in control:
+            public += 1
+            assert not response.cookies and not carries_token, url
+        if carries_token or response.cookies:
+            assert "private" in control or "no-store" in control, url
+    assert public >= (6 if who == "anonymous" else 0)

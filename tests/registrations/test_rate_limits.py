@@ -1,14 +1,15 @@
-"""Rate limits: a clear 429 page in the user's language, and limits shared by every server."""
+"""Rate limits: one mechanism, every limit in one table, a clear 429 page, no dodging by header."""
 
 import datetime as dt
+import inspect
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from registrations.encryption import blind_index
-from registrations.models import RateCounter
-from registrations.ratelimit import hit
+from registrations import models, ratelimit
+from registrations.ratelimit import LIMITS, count, peek
+from tests.conftest import FAMILY, household_post
 
 
 @pytest.mark.django_db
@@ -24,10 +25,9 @@ def test_too_many_sign_in_requests_from_one_connection_get_a_clear_answer(client
 
 
 @pytest.mark.django_db
-def test_the_letter_check_is_limited_too(client):
-    window = int(timezone.now().timestamp() // 3600)
-    key = f"verify:{blind_index('client', '127.0.0.1')[:32]}:{window}"
-    RateCounter.objects.create(key=key, count=599, expires_at=timezone.now() + dt.timedelta(hours=1))
+def test_the_letter_check_is_limited_too(client, settings):
+    settings.RATE_LIMITS = {"verify": 2}
+    assert client.get("/verify", {"code": "x~y~z"}).status_code == 200
     assert client.get("/verify", {"code": "x~y~z"}).status_code == 200
     assert client.get("/verify", {"code": "x~y~z"}).status_code == 429
 
@@ -35,8 +35,9 @@ def test_the_letter_check_is_limited_too(client):
 @pytest.mark.django_db
 def test_a_window_ends_and_counting_starts_again():
     start = timezone.now()
-    assert [hit("test", 2, 60, start) for _ in range(3)][-1] > 0
-    assert hit("test", 2, 60, start + dt.timedelta(seconds=61)) == 0
+    assert [count("signin", "someone", start) for _ in range(61)][-1].refused
+    assert peek("signin", "someone", start).refused
+    assert not count("signin", "someone", start + dt.timedelta(seconds=3601)).refused
 
 
 @pytest.mark.django_db
@@ -55,3 +56,77 @@ def test_limits_in_the_environment_are_read_or_refused_loudly(monkeypatch):
     monkeypatch.setenv("RATE_LIMITS", "signin=lots")
     with pytest.raises(ValueError, match="name=number pairs"):
         env_counts("RATE_LIMITS")
+
+
+def test_every_limit_is_declared_in_one_table_and_documented(settings):
+    docs = (settings.BASE_DIR / "docs" / "rate-limits.md").read_text()
+    for name, limit in LIMITS.items():
+        assert f"`{name}`" in docs and str(limit.count) in docs, name
+    # A view names its limit; it cannot write a number of its own, and there is no second table.
+    assert list(inspect.signature(ratelimit.rate_limit).parameters) == ["name", "methods", "counted"]
+    assert not hasattr(models, "Attempt")
+
+
+def _send_as(client: Client, n: int, **extra) -> int:
+    return client.post("/signin", {"address": f"+5286800{n:05d}"}, **extra).status_code
+
+
+@pytest.mark.django_db
+def test_a_spoofed_forwarded_header_does_not_move_the_limit_behind_one_proxy(settings):
+    settings.BEHIND_TLS_PROXY, settings.PROXY_HOPS = True, 1
+    settings.RATE_LIMITS = {"signin": 5}
+    proxy = Client(REMOTE_ADDR="127.0.0.1")
+    codes = [_send_as(proxy, n, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.9") for n in range(8)]
+    assert codes == [302] * 5 + [429] * 3
+    # Another client behind the same proxy is counted apart.
+    assert _send_as(proxy, 99, HTTP_X_FORWARDED_FOR="203.0.113.10") == 302
+
+
+@pytest.mark.django_db
+def test_a_client_reaching_gunicorn_around_the_proxy_cannot_choose_its_address(settings):
+    settings.BEHIND_TLS_PROXY, settings.PROXY_HOPS = True, 1
+    settings.RATE_LIMITS = {"signin": 5}
+    direct = Client(REMOTE_ADDR="203.0.113.9")
+    codes = [_send_as(direct, n, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}") for n in range(8)]
+    assert codes == [302] * 5 + [429] * 3
+
+
+@pytest.mark.django_db
+def test_behind_two_proxies_the_client_is_the_second_entry_from_the_right(settings):
+    settings.BEHIND_TLS_PROXY, settings.PROXY_HOPS = True, 2
+    settings.RATE_LIMITS = {"signin": 5}
+    proxy = Client(REMOTE_ADDR="10.0.0.2")
+    codes = [_send_as(proxy, n, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.9, 10.0.0.1") for n in range(8)]
+    assert codes == [302] * 5 + [429] * 3
+    assert _send_as(proxy, 99, HTTP_X_FORWARDED_FOR="203.0.113.10, 10.0.0.1") == 302
+
+
+@pytest.mark.django_db
+def test_signed_in_sends_count_per_account_not_per_connection(client, settings, matamoros, brownsville):
+    """A shelter is one connection: one family's sends never use up another's."""
+    from tests.conftest import sign_in
+
+    settings.RATE_LIMITS = {"register": 3}
+    first, second = Client(), Client()
+    sign_in(first, "+528681110001")
+    sign_in(second, "+528681110002")
+    empty = {**household_post(FAMILY[:1], matamoros, brownsville), "members-0-given_names": ""}
+    assert [first.post("/household/new", empty).status_code for _ in range(3)] == [400] * 3
+    assert first.post("/household/new", empty).status_code == 429
+    assert second.post("/household/new", empty).status_code == 400
+
+
+@pytest.mark.django_db
+def test_adding_a_person_to_the_form_is_not_counted_as_a_registration(maria, settings, matamoros, brownsville):
+    settings.RATE_LIMITS = {"register": 1}
+    form = {**household_post(FAMILY[:1], matamoros, brownsville), "add_member": "1"}
+    for _ in range(5):
+        assert maria.post("/household/new", form).status_code == 200
+    form.pop("add_member")
+    assert maria.post("/household/new", form).status_code == 302
+
+
+def test_the_client_address_ignores_a_forwarded_header_without_proxies(rf, settings):
+    settings.PROXY_HOPS = 0
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="198.51.100.1", REMOTE_ADDR="127.0.0.1")
+    assert ratelimit.client_address(request) == "127.0.0.1"
