@@ -32,10 +32,16 @@
     if (window.caches) return caches.delete("cita-kept");
     return Promise.resolve();
   }
-  function clearAll() {
-    for (const s of [phone, store]) {
-      try { Object.keys(s).filter((id) => id.indexOf(PREFIX) === 0).forEach((id) => s.removeItem(id)); } catch (e) { /* none */ }
+  function clearDrafts(names) {
+    for (const name of names) {
+      try {
+        const s = window[name];
+        Object.keys(s).filter((id) => id.indexOf(PREFIX) === 0).forEach((id) => s.removeItem(id));
+      } catch (e) { /* storage off: nothing to clear */ }
     }
+  }
+  function clearAll() {
+    clearDrafts(["localStorage", "sessionStorage"]);
     return forgetKept();
   }
 
@@ -50,6 +56,7 @@
     if (account && before !== null && before !== account) clearAll();
     else if ((signin && phone.getItem(SIGNIN) !== signin) || (kept && Date.now() - kept > WEEK)) forgetKept();
     if (account) { phone.setItem(ACCOUNT, account); phone.setItem(SIGNIN, signin || ""); }
+    if (!SHARED) clearDrafts(["sessionStorage"]); // a shared-phone session is over: its drafts go too
   }
 
   const pathOf = (url) => new URL(url, location.href).pathname;
