@@ -50,6 +50,8 @@ LIMITS: dict[str, Limit] = {
     # Recovery: wrong tries per household reference from one connection; many connections alert.
     "recovery-tries": Limit(5, HOUR, "wrong recovery codes for one reference from one connection"),
     "recovery-tries-all": Limit(20, HOUR, "wrong recovery codes for one reference (alerts, never blocks)"),
+    # Staff: identity checks that did not match before moving a household's sign-in (staff.numbers).
+    "staff-checks": Limit(5, HOUR, "failed identity checks per household when staff move its sign-in"),
     # Staff: wrong sign-ins per account lock it until the day ends or an operator unlocks it.
     "staff-account": Limit(10, DAY, "wrong staff sign-ins per account", hashed=False),
 }

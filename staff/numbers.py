@@ -10,12 +10,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications.outbox import queue_notice
-from registrations.models import Applicant, Attempt, Household, Member, RecoveryCode
+from registrations import ratelimit
+from registrations.models import Applicant, Household, Member, RecoveryCode
 from registrations.signin import end_sessions, recovery_code_hash
 from staff.audit import record
 from staff.models import AuditAction
-
-FAILED_CHECKS_PER_HOUR = 5
 
 
 class MoveRefused(Exception):
@@ -52,12 +51,9 @@ def _check(household: Household, born: dt.date | None, slip_code: str) -> str:
 
 def move_signin(household: Household, new_address: str, born: dt.date | None, slip_code: str, actor: User) -> None:
     """Check, then move the sign-in: every session of the account ends, the new address is told, the old
-    one gets a notice without names. A failed check is counted (5 an hour per household) and changes nothing."""
-    now = timezone.now()
-    bucket = f"staff-check:{household.reference}"
-    if Attempt.objects.filter(bucket=bucket, created_at__gt=now - dt.timedelta(hours=1)).count() >= (
-        FAILED_CHECKS_PER_HOUR
-    ):
+    one gets a notice without names. A failed check is counted ("staff-checks" of ratelimit.LIMITS)
+    and changes nothing."""
+    if ratelimit.peek("staff-checks", household.reference).refused:
         raise MoveRefused("date_of_birth", _("Too many checks that did not match for this household. Wait one hour."))
     with transaction.atomic():
         applicant = Applicant.objects.select_for_update().get(pk=household.applicant_id)  # type: ignore[misc]
@@ -78,7 +74,7 @@ def move_signin(household: Household, new_address: str, born: dt.date | None, sl
             record(actor, AuditAction.MOVE_SIGNIN, household, detail=f"checked by {checked_by}")
             _tell(household, applicant, new_address, old_address)
             return
-    Attempt.objects.create(bucket=bucket, created_at=now)
+    ratelimit.count("staff-checks", household.reference)
     raise MoveRefused(
         "date_of_birth",
         _("The date of birth or recovery code does not match this household. Check it with the person."),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0008_rate_counter'),
+        ('registrations', '0009_applicant_session_version'),
     ]
 
     operations = [
