@@ -247,7 +247,6 @@ SMS_SEND_RATE = env_int("SMS_SEND_RATE", 20)
 SMS_FALLBACK_SECONDS = env_int("SMS_FALLBACK_SECONDS", 15 * 60)
 SIGNIN_SMS_FALLBACK_SECONDS = env_int("SIGNIN_SMS_FALLBACK_SECONDS", 2 * 60)
 # A phone not registered to a household gets a short help text at most this often per day.
-SMS_HELP_REPLIES_PER_DAY = env_int("SMS_HELP_REPLIES_PER_DAY", 2)
 OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)
 OUTBOX_URGENT_RETRY_SECONDS = env_int("OUTBOX_URGENT_RETRY_SECONDS", 5)
 # Email through Django's SMTP mailer, configured from the environment.

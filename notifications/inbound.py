@@ -3,7 +3,7 @@ START and CODE, in any of the eight languages (notifications.words).
 
 Only the phone registered to a household gets answers about it: the number it signs in with, or
 the contact phone it gave (when exactly one active household gave it). Anything else gets one
-short help text, at most SMS_HELP_REPLIES_PER_DAY a day per phone. Every text and its answer
+short help text, at most "sms-help" a day per phone (registrations.ratelimit.LIMITS). Every text and its answer
 stay in the outbox history, encrypted, and are erased with the household's other personal data.
 """
 
@@ -22,9 +22,10 @@ from notifications import words
 from notifications.events import appointment_values, short_port_name
 from notifications.models import InboundMessage, Notification, StoppedAddress
 from notifications.outbox import enqueue
+from registrations import ratelimit
 from registrations.addresses import normalise_address
 from registrations.encryption import blind_index
-from registrations.models import Applicant, Attempt, Household
+from registrations.models import Applicant, Household
 from registrations.signin import SigninRefused, request_code
 
 DEFAULT_LANGUAGE = "es"  # a phone we do not know, writing no word we know: most people here read Spanish
@@ -103,20 +104,16 @@ def _start(index: str) -> str:
 def _code(address: str, index: str) -> str | None:
     """A new sign-in code, sent by itself; the answer is only needed when it is refused."""
     try:
-        request_code(address)
+        request_code(address, session_token=None, client="text message")
     except SigninRefused as refusal:
         return refusal.message
     return None
 
 
 def _help(index: str, registered: bool, now: dt.datetime) -> str | None:
-    """One short help text, counted: at most SMS_HELP_REPLIES_PER_DAY a day to one phone."""
-    bucket = f"sms-help:{index}"
-    if Attempt.objects.filter(bucket=bucket, created_at__gt=now - dt.timedelta(days=1)).count() >= (
-        settings.SMS_HELP_REPLIES_PER_DAY
-    ):
+    """One short help text, counted: at most "sms-help" (registrations.ratelimit.LIMITS) a day to one phone."""
+    if ratelimit.count("sms-help", index, now).refused:
         return None
-    Attempt.objects.create(bucket=bucket, created_at=now)
     language = translation.get_language()
     if registered:
         return _(

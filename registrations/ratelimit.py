@@ -47,6 +47,9 @@ LIMITS: dict[str, Limit] = {
     "codes-sent": Limit(3, HOUR, "codes sent to one phone or email, asked from one connection"),
     "codes-sent-all": Limit(10, HOUR, "codes sent to one phone or email from all connections"),
     "code-tries": Limit(5, DAY, "wrong tries of one code, in the session that asked for it"),
+    "code-tries-texted": Limit(20, DAY, "wrong tries, from all sessions, of a code the phone asked for by text"),
+    # Texts from phones: help answers to one phone (notifications.inbound).
+    "sms-help": Limit(2, DAY, "help texts sent back to one phone"),
     # Recovery: wrong tries per household reference from one connection; many connections alert.
     "recovery-tries": Limit(5, HOUR, "wrong recovery codes for one reference from one connection"),
     "recovery-tries-all": Limit(20, HOUR, "wrong recovery codes for one reference (alerts, never blocks)"),

@@ -47,12 +47,16 @@ def recovery_code_hash(raw: str) -> str:
     return _hash(raw)
 
 
-def _session_hash(session_token: str) -> str:
-    return _hash(f"session:{session_token}")
+def _session_hash(session_token: str | None) -> str:
+    """The code's binding to the session that asked; "" for a code the phone asked for by text."""
+    return _hash(f"session:{session_token}") if session_token else ""
 
 
-def request_code(address: str, *, session_token: str, client: str, purpose: str = SigninCode.Purpose.SIGNIN) -> None:
-    """Send a new code that works only in the session that asked for it.
+def request_code(
+    address: str, *, session_token: str | None, client: str, purpose: str = SigninCode.Purpose.SIGNIN
+) -> None:
+    """Send a new code that works only in the session that asked for it (or, asked for by a text
+    from the phone itself, in any session, with wrong tries counted per session).
 
     One connection may ask for "codes-sent" codes to an address in an hour; all connections
     together for "codes-sent-all", past which operators are told the phone is under attack.
@@ -127,12 +131,13 @@ def check_code(address: str, code: str, session_token: str, purpose: str = Signi
 @transaction.atomic
 def _use_code(address: str, code: str, session_token: str, purpose: str) -> str | None:
     now = timezone.now()
+    mine = _session_hash(session_token)
     latest = (
         SigninCode.objects.select_for_update()
         .filter(
             address_index=Applicant.index_of(address),
             purpose=purpose,
-            session_hash=_session_hash(session_token),
+            session_hash__in=[mine, ""],
             used_at__isnull=True,
         )
         .order_by("-created_at")
@@ -144,12 +149,18 @@ def _use_code(address: str, code: str, session_token: str, purpose: str) -> str 
         return _("This code has expired. Codes work for %(minutes)s minutes. Ask for a new code.") % {
             "minutes": settings.SIGNIN_CODE_TTL_SECONDS // 60
         }
-    tried = ratelimit.peek("code-tries", str(latest.pk), now)
+    # A code asked for by text works in any session: each session has its own tries, and all of
+    # them together "code-tries-texted", so guessing from many sessions cannot go on.
+    texted = not latest.session_hash
+    tries = f"{latest.pk}|{mine}" if texted else str(latest.pk)
+    tried = ratelimit.peek("code-tries", tries, now)
     too_many = _("You have entered a wrong code %(count)s times. Ask for a new code.") % {"count": tried.limit}
-    if tried.refused:
+    if tried.refused or (texted and ratelimit.peek("code-tries-texted", str(latest.pk), now).refused):
         return too_many
     if not hmac.compare_digest(latest.code_hash, _hash(f"{address}:{code}")):
-        tried = ratelimit.count("code-tries", str(latest.pk), now)
+        if texted:
+            ratelimit.count("code-tries-texted", str(latest.pk), now)
+        tried = ratelimit.count("code-tries", tries, now)
         if tried.left == 0:
             return too_many
         return _("This code is not right. Check the last message we sent. You can try %(left)s more times.") % {

@@ -9,6 +9,7 @@ from django.test import Client
 from notifications.models import InboundMessage, Notification
 from registrations.encryption import blind_index
 from registrations.models import Household, OutboundMessage
+from registrations.ratelimit import limit_of
 from tests.after_draw.test_story import draw
 from tests.conftest import FAMILY, household_post
 
@@ -84,7 +85,7 @@ def test_a_stranger_gets_one_short_help_text_and_then_silence(waiting, settings)
     for _i in range(4):
         text("estado", sender=stranger)
     replies = answers_to(stranger)
-    assert len(replies) == settings.SMS_HELP_REPLIES_PER_DAY
+    assert len(replies) == limit_of("sms-help")
     assert "no está registrado" in replies[0] and waiting.reference not in replies[0]
     assert InboundMessage.objects.filter(household__isnull=True).count() == 4  # every text kept
 
