@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,12 @@ from tests.gateway.harness import Kannel, SmtpServer, missing_packages
 
 SECRET = "gateway-test-secret"  # noqa: S105 - a throwaway value for loopback processes
 ROOT = Path(__file__).resolve().parents[2]
-WORKDIR = Path(tempfile.mkdtemp(prefix="cita-gateway-"))
+
+
+@cache
+def workdir() -> Path:
+    """Kannel's config, logs and store, the test database and the sender's log: kept for reading after a failure."""
+    return Path(tempfile.mkdtemp(prefix="cita-gateway-"))
 
 
 def pytest_collection_modifyitems(config, items):
@@ -35,7 +41,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
-        database.setdefault("TEST", {})["NAME"] = str(WORKDIR / "test.sqlite3")
+        database.setdefault("TEST", {})["NAME"] = str(workdir() / "test.sqlite3")
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +72,7 @@ def smtp():
 
 @pytest.fixture(scope="session")
 def kannel(live_server):
-    gateway = Kannel(WORKDIR, live_server.url, SECRET)
+    gateway = Kannel(workdir(), live_server.url, SECRET)
     gateway.start()
     yield gateway
     gateway.close()
@@ -104,7 +110,7 @@ def start_sender(values: dict) -> subprocess.Popen:
             f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or 'localhost'}:"
             f"{database['PORT'] or 5432}/{database['NAME']}"
         )
-    log = open(WORKDIR / "sender.out", "ab")  # noqa: SIM115 - closed with the process
+    log = open(workdir() / "sender.out", "ab")  # noqa: SIM115 - closed with the process
     command = [sys.executable, "manage.py", "send_notifications", "--loop", "--interval", "0.2", "--events-every", "1"]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
