@@ -55,6 +55,7 @@ def expire_offers(now: dt.datetime | None = None) -> int:
     expired = 0
     for appointment in Appointment.objects.filter(status=Appointment.Status.OFFERED, created_at__lte=cutoff):
         end_appointment(appointment, Appointment.Status.EXPIRED)
+        give_back_seats(appointment, now)  # far enough ahead: the next in line get them
         expired += 1
     return expired
 

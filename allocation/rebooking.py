@@ -22,8 +22,9 @@ def give_back_seats(appointment: Appointment, now: dt.datetime | None = None) ->
     The new seats are in the same window, so no window holds more people than the draw gave it."""
     now = now or timezone.now()
     with transaction.atomic():
-        if not Appointment.objects.filter(pk=appointment.pk, status=Appointment.Status.CANCELLED).exists():
-            return None  # only a cancelled appointment frees seats
+        ended = [Appointment.Status.CANCELLED, Appointment.Status.EXPIRED]
+        if not Appointment.objects.filter(pk=appointment.pk, status__in=ended).exists():
+            return None  # only a cancelled or expired offer frees seats (a missed one is in the past)
         freed, created = FreedSeats.objects.get_or_create(
             appointment=appointment, defaults={"people": appointment.people}
         )

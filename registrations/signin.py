@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from registrations import ratelimit
@@ -250,9 +250,21 @@ def move_account(applicant: Applicant, new_address: str, code: str, session_toke
                     "or ask an NGO for help."
                 )
             )
+        old_address = applicant.address
         applicant.address = new_address
         applicant.save(update_fields=["address"])
         end_sessions(applicant)
+        if old_address and old_address != new_address:
+            notify_old_address(old_address, applicant.language)
+
+
+def notify_old_address(address: str, language: str) -> None:
+    """The phone or email that no longer signs in is told so, without names or reference (it may be stolen)."""
+    with translation.override(language):
+        body = _(
+            "Cita: this phone or email no longer signs in to a Cita account. If you did not ask for this, go to an NGO."
+        )
+    send_message(address, body, kind="signin_moved")
 
 
 def end_sessions(applicant: Applicant) -> None:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from notifications.outbox import queue_notice
 from registrations import ratelimit
 from registrations.models import Applicant, Household, Member, RecoveryCode
-from registrations.signin import end_sessions, recovery_code_hash
+from registrations.signin import end_sessions, notify_old_address, recovery_code_hash
 from staff.audit import record
 from staff.models import AuditAction
 
@@ -94,14 +94,5 @@ def _tell(household: Household, applicant: Applicant, new: str, old: str | None)
             _("Cita %(reference)s: from now on, sign in with this phone or email. %(link)s")
             % {"reference": household.reference, "link": link},
         )
-        if old and old != new:
-            queue_notice(
-                household,
-                "signin_moved",
-                f"{event}:old",
-                old,
-                _(
-                    "Cita: this phone or email no longer signs in to a Cita account. If you did not ask for this, "
-                    "go to an NGO."
-                ),
-            )
+    if old and old != new:
+        notify_old_address(old, household.language)

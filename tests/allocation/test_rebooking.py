@@ -139,3 +139,13 @@ def test_a_port_closed_for_a_day_rebooks_all_its_households_first_and_whole(fami
     next_day = {a.household_id: a for a in Appointment.objects.filter(port=port, date=DAY + dt.timedelta(days=1))}
     assert set(booked) <= set(next_day)
     assert all(next_day[pk].people == people for pk, people in booked.items())  # none split
+
+
+def test_seats_of_an_offer_not_confirmed_in_time_go_to_the_next_in_line(families, settings):
+    runs.allocate_date(DAY)
+    Appointment.objects.exclude(pk=Appointment.objects.order_by("pk")[0].pk).update(status=Appointment.Status.CONFIRMED)
+    later = timezone.now() + dt.timedelta(hours=settings.OFFER_CONFIRM_HOURS, minutes=1)
+    assert appointments.expire_offers(now=later) == 1
+    freed = FreedSeats.objects.get()
+    assert freed.appointment.status == Appointment.Status.EXPIRED
+    assert freed.reoffered_people == sum(a.people for a in Appointment.objects.filter(freed_from=freed)) > 0

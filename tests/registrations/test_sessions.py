@@ -4,6 +4,7 @@ ends every other session of the account at once; the old phone sees the sign-in 
 import pytest
 from django.test import Client
 
+from notifications.models import Notification
 from registrations.models import Applicant, Household
 from registrations.signin import issue_recovery_codes
 from tests.conftest import FAMILY, household_post, last_code, sign_in
@@ -47,6 +48,10 @@ def test_moving_to_a_new_number_ends_the_other_sessions_but_not_this_one(two_pho
     assert response["Location"] == "/household"
     assert signed_out(stolen)
     assert maria.get("/household").status_code == 200
+    # The old number is told it no longer signs in, without names or reference.
+    [notice] = [n for n in Notification.objects.filter(kind="signin_moved")]
+    assert notice.address == PHONE and Household.objects.get().reference not in notice.body
+    assert "María" not in notice.body
 
 
 @pytest.mark.django_db
