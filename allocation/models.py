@@ -299,3 +299,24 @@ class FreedSeats(models.Model):
     @property
     def unused_people(self) -> int:
         return self.people - self.reoffered_people
+
+
+class ShownEstimates(models.Model):
+    """What every waiting household's status page showed just before a draw, kept a few months so
+    the wait estimate can be checked against what really happened (allocation.accuracy).
+
+    Holds household ids and day counts only, compressed: a few bytes per household and day."""
+
+    date = models.DateField(unique=True, help_text="The draw this is the eve of.")
+    data = models.BinaryField()
+    # Port code -> [households first offered a seat at this date's draw that had a range shown
+    # 30 days before, of whom inside that range]; filled in after the draw.
+    checked = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("estimates shown")
+        verbose_name_plural = _("estimates shown")
+
+    def __str__(self) -> str:
+        return f"estimates shown before the draw of {self.date}"

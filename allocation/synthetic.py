@@ -141,8 +141,12 @@ def generate_households(
     members: bool = False,
     now: dt.datetime | None = None,
     progress: Callable[[int], None] | None = None,
+    written: Callable[[list[tuple]], None] | None = None,
 ) -> int:
-    """Insert `count` waiting households registered over the last `days` days, in batches; returns the count."""
+    """Insert `count` waiting households registered over the last `days` days, in batches; returns the count.
+
+    `written` receives each batch's rows as inserted (reference first, nationality last): the
+    simulator keeps nationalities that way without creating members."""
     rng = random.Random(seed)  # noqa: S311 - synthetic data, repeatable on purpose
     now = now or dt.datetime.now(dt.UTC)
     ports = dict(Port.objects.filter(accepts_requests=True).values_list("code", "id"))
@@ -153,16 +157,23 @@ def generate_households(
     for row in _rows(count, rng, now, days, ports, places):
         batch.append(row)
         if len(batch) == BATCH:
-            done += _write_batch(batch, existing, rng, now, members)
+            done += _write_batch(batch, existing, rng, now, members, written)
             batch = []
             if progress:
                 progress(done)
     if batch:
-        done += _write_batch(batch, existing, rng, now, members)
+        done += _write_batch(batch, existing, rng, now, members, written)
     return done
 
 
-def _write_batch(batch: list[tuple], existing: set, rng: random.Random, now: dt.datetime, members: bool) -> int:
+def _write_batch(
+    batch: list[tuple],
+    existing: set,
+    rng: random.Random,
+    now: dt.datetime,
+    members: bool,
+    written: Callable[[list[tuple]], None] | None = None,
+) -> int:
     refs = [row[0] for row in batch]
     with connection.cursor() as cursor:
         marks = ",".join(["%s"] * len(refs))
@@ -173,4 +184,6 @@ def _write_batch(batch: list[tuple], existing: set, rng: random.Random, now: dt.
         _insert_households(rows)
         if members:
             _insert_members(rows, rng)
+    if written:
+        written(rows)
     return len(rows)

@@ -1,10 +1,12 @@
 """Expected wait: a household's place in its port's waiting-time queue and a range of days.
 
-The range, in days from the next draw (see docs/allocation.md, "Expected wait"):
-- latest: the waiting-time share alone reaches the household, with everyone ahead still waiting;
-- earliest: every seat of the port goes to the people ahead, in order (people ahead also leave
-  through the lottery, the reserved share or by withdrawing, so the truth falls in between);
+The range, in days from the next draw (see docs/allocation.md, "Expected wait"), comes from how
+fast the port's line has really moved over the last runs:
+- earliest: every seat the port filled goes to the people ahead, less the seats taken by
+  households that came back (an offer not confirmed, a missed appointment, a cancellation);
+- latest: only the waiting-time share moves the line, less the same comeback seats;
 - plus the daily chance of being drawn in the lottery before that.
+The simulator (`manage.py simulate`) measures how often the real day falls inside the range.
 """
 
 import datetime as dt
@@ -14,15 +16,18 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from allocation.models import AllocationRun, Port
+from allocation.models import AllocationRun, Appointment, Port
 from allocation.runs import policy_for
 from registrations.models import Household
 
 RECENT_RUNS = 7
+# Appointments that ended without the household coming: it is back in line with its old place.
+CAME_BACK = [Appointment.Status.EXPIRED, Appointment.Status.MISSED, Appointment.Status.CANCELLED]
 
 
 @dataclass(frozen=True)
@@ -30,24 +35,45 @@ class WaitEstimate:
     position: int  # 1 = next in line at the port
     people_ahead: int
     earliest_days: int
-    latest_days: int | None  # None when the policy gives no seats by waiting time
+    latest_days: int | None  # None when the line does not move by waiting time
     lottery_chance: float  # chance of being drawn on a given day, 0 to 1
 
 
-def estimate_wait(
-    households_ahead: int,
-    people_ahead: int,
-    size: int,
-    daily_capacity: float,
-    waiting_share: int,
-    lottery_chance: float,
-) -> WaitEstimate:
-    """Days until the queue reaches the household: all seats at best, the waiting-time share alone at worst."""
+@dataclass(frozen=True)
+class QueueSpeed:
+    """People a day leaving the port's line ahead of a household: at best, at worst."""
+
+    fastest: float
+    slowest: float
+    lottery_chance: float
+
+
+def estimate_wait(households_ahead: int, people_ahead: int, size: int, speed: QueueSpeed) -> WaitEstimate:
+    """Days until the line reaches the household, at the fastest and the slowest pace seen."""
     needed = people_ahead + size
-    earliest = math.ceil(needed / daily_capacity) if daily_capacity > 0 else None
-    by_waiting = daily_capacity * waiting_share / 100
-    latest = math.ceil(needed / by_waiting) if by_waiting > 0 else None
-    return WaitEstimate(households_ahead + 1, people_ahead, earliest or 0, latest, lottery_chance)
+    earliest = math.ceil(needed / speed.fastest) if speed.fastest > 0 else None
+    latest = math.ceil(needed / speed.slowest) if speed.slowest > 0 else None
+    return WaitEstimate(households_ahead + 1, people_ahead, earliest or 0, latest, speed.lottery_chance)
+
+
+def speed_from(
+    capacity: int, waiting_share: int, seated: list[dict], came_back: float, lottery_chance: float
+) -> QueueSpeed:
+    """The line's pace from the port's recent runs (people by share, per run) and the share of
+    seated people who came back. Before any run: all seats at best, the waiting share at worst.
+
+    Recent runs are scaled to today's capacity, so a capacity change counts from the next day."""
+    if not seated:
+        return QueueSpeed(float(capacity), capacity * waiting_share / 100, 0.0)
+    runs = len(seated)
+    recent_capacity = sum(row["capacity"] for row in seated) / runs
+    scale = capacity / recent_capacity if recent_capacity else 1.0
+    people = scale * sum(row["people"] for row in seated) / runs
+    by_waiting = scale * sum(row["waiting"] for row in seated) / runs
+    comebacks = came_back * people
+    fastest = max(people - comebacks, 0.0)
+    slowest = max(by_waiting - comebacks, 0.0)
+    return QueueSpeed(fastest, min(slowest, fastest), lottery_chance)
 
 
 class DrawFacts:
@@ -72,28 +98,35 @@ class DrawFacts:
 DRAW_FACTS = DrawFacts()
 
 
-def recent_capacity(port: Port, latest_run: int | None) -> tuple[float, float]:
-    """Mean people per day over the last runs (the usual capacity before any), and the last lottery chance.
-
-    Kept per process until a new run is recorded: the status page must not decode seven run
-    summaries on every view."""
-    return _recent_capacity(port.code, port.daily_capacity, latest_run)
+def queue_speed(port: Port, latest_run: int | None, waiting_share: int) -> QueueSpeed:
+    """The port's pace, kept per process until a new run is recorded: the status page must not
+    decode seven run summaries on every view."""
+    return _queue_speed(port.pk, port.code, port.daily_capacity, latest_run, waiting_share)
 
 
 @lru_cache(maxsize=64)
-def _recent_capacity(code: str, daily_capacity: int, latest_run: int | None) -> tuple[float, float]:
+def _queue_speed(port_id: int, code: str, capacity: int, latest_run: int | None, waiting_share: int) -> QueueSpeed:
     recent = list(
         AllocationRun.objects.exclude(status=AllocationRun.Status.COMMITTED)
         .order_by("-date")
         .values_list("summary", "statistics")[:RECENT_RUNS]
     )
-    capacities = [s["ports"][code]["capacity"] for s, _ in recent if code in s.get("ports", {})]
-    capacity = sum(capacities) / len(capacities) if capacities else float(daily_capacity)
+    seated = [summary["ports"][code] for summary, _ in recent if code in summary.get("ports", {})]
     chance = 0.0
     for row in recent[0][1].get("by_port", []) if recent else []:
         if row["group"] == code and row["pool"]:
             chance = row["selected"] / row["pool"]
-    return capacity, chance
+    return speed_from(capacity, waiting_share, seated, came_back_share(port_id), chance)
+
+
+def came_back_share(port_id: int) -> float:
+    """Of the people offered seats at the port in the last week whose offer has run its course
+    (the confirmation time and a day more have passed), the share who came back into the line."""
+    settled = timezone.now() - dt.timedelta(hours=settings.OFFER_CONFIRM_HOURS + 24)
+    offers = Appointment.objects.filter(
+        port_id=port_id, created_at__lte=settled, created_at__gt=settled - dt.timedelta(days=RECENT_RUNS)
+    ).aggregate(all=Sum("people"), back=Sum("people", filter=Q(status__in=CAME_BACK)))
+    return (offers["back"] or 0) / offers["all"] if offers["all"] else 0.0
 
 
 class QueueDays:
@@ -155,5 +188,5 @@ def wait_for(household: Household) -> WaitEstimate | None:
         return None
     ahead_households, ahead_people = households_ahead(household)
     latest_run, waiting_share = DRAW_FACTS.get()
-    capacity, chance = recent_capacity(household.preferred_port, latest_run)
-    return estimate_wait(ahead_households, ahead_people, household.size, capacity, waiting_share, chance)
+    speed = queue_speed(household.preferred_port, latest_run, waiting_share)
+    return estimate_wait(ahead_households, ahead_people, household.size, speed)

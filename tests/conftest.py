@@ -50,12 +50,13 @@ def _plain_static_files(settings):
 @pytest.fixture(autouse=True)
 def _fresh_wait_caches():
     """The wait estimate keeps per-process counts; each test starts from its own database."""
-    from allocation import tickets, waits
+    from allocation import accuracy, tickets, waits
 
     waits.QUEUE_DAYS.built_at = float("-inf")
     waits.DRAW_FACTS.read_at = float("-inf")
-    waits._recent_capacity.cache_clear()
+    waits._queue_speed.cache_clear()
     tickets._positions.cache_clear()
+    accuracy._for_port.cache_clear()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
+from allocation import accuracy
 from allocation.models import AllocationPolicy, AllocationRun, Port
 from config.public import public_page
 from registrations.models import Place, RequestRegion
@@ -140,12 +142,16 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     chart = statistics.bar_chart([(d.strftime("%m-%d"), n) for d, n in sorted(per_day.items())])
     waits = statistics.waits_by_port()
     wait_chart = statistics.bar_chart([(w.port, int(w.median_days)) for w in waits])
+    *by_port, overall = accuracy.published(timezone.localdate())
     context = {
         "daily": daily,
         "chart": chart,
         "waits": waits,
         "wait_chart": wait_chart,
         "split": statistics.household_split(),
+        "accuracy": overall,
+        "accuracy_by_port": by_port,
+        "accuracy_chart": statistics.bar_chart([(row.port, round(row.percent)) for row in by_port]),
     }
     return render(request, "transparency/statistics.html", context)
 

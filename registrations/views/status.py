@@ -1,6 +1,6 @@
 """What the status section of the household page needs: the appointment, or the wait."""
 
-from allocation import appointments
+from allocation import accuracy, appointments
 from allocation.models import Appointment
 from allocation.tickets import lottery_places
 from allocation.waits import wait_for
@@ -20,4 +20,11 @@ def status_context(household: Household) -> dict:
             "confirm_by": appointments.confirm_deadline(appointment),
             **draws,
         }
-    return {"appointment": None, "ended": latest, "wait": wait_for(household), **draws}
+    wait = wait_for(household)
+    return {
+        "appointment": None,
+        "ended": latest,
+        "wait": wait,
+        "wait_accuracy": accuracy.for_port(household.preferred_port) if wait else None,
+        **draws,
+    }

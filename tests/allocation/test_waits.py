@@ -6,22 +6,28 @@ from django.core.management import call_command
 from django.db.models import Count, Q, Sum
 
 from allocation.models import Port
-from allocation.waits import QueueDays, estimate_wait, households_ahead, wait_for
+from allocation.waits import QueueDays, QueueSpeed, estimate_wait, households_ahead, speed_from, wait_for
 from registrations.models import Household
 from tests.allocation.conftest import DAY
 
 
-def test_the_range_runs_from_all_seats_to_the_waiting_share_alone():
-    estimate = estimate_wait(
-        households_ahead=99, people_ahead=297, size=3, daily_capacity=100, waiting_share=60, lottery_chance=0.01
-    )
+def test_the_range_runs_from_the_fastest_to_the_slowest_pace():
+    estimate = estimate_wait(households_ahead=99, people_ahead=297, size=3, speed=QueueSpeed(100, 60, 0.01))
     assert estimate.position == 100
     assert (estimate.earliest_days, estimate.latest_days) == (3, 5)
 
 
-def test_with_no_waiting_share_there_is_no_latest_day():
-    estimate = estimate_wait(0, 0, 4, daily_capacity=100, waiting_share=0, lottery_chance=0.02)
+def test_when_the_line_does_not_move_by_waiting_time_there_is_no_latest_day():
+    estimate = estimate_wait(0, 0, 4, QueueSpeed(100, 0, 0.02))
     assert estimate.latest_days is None and estimate.earliest_days == 1
+
+
+def test_the_pace_comes_from_recent_runs_at_todays_capacity_less_comebacks():
+    recent = [{"capacity": 100, "people": 100, "waiting": 60}, {"capacity": 100, "people": 90, "waiting": 60}]
+    # Capacity doubled since: 190 people a day, 120 by waiting time; a tenth of them came back.
+    speed = speed_from(200, 60, recent, came_back=0.1, lottery_chance=0.01)
+    assert (speed.fastest, speed.slowest) == (171.0, 101.0)
+    assert speed_from(200, 60, [], came_back=0.5, lottery_chance=0) == QueueSpeed(200.0, 120.0, 0.0)
 
 
 def test_the_oldest_household_is_first_in_line(queue):

@@ -4,7 +4,9 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from allocation import accuracy
 from allocation.beacon import commit_beacon, round_time
+from allocation.models import AllocationRun
 from allocation.runs import AllocationError, allocate_date, commit_seed, timed
 
 
@@ -36,7 +38,8 @@ class Command(BaseCommand):
         "rest drawn with the committed seed. A household is never split; one too large for the seats left keeps its "
         "place and is served first at the port's next run, as is one whose appointment Cita cancelled (it grew, "
         "or the port was closed that day); unused seats pass to the next share. Running it twice "
-        "for a date changes nothing; a failure leaves nothing written."
+        "for a date changes nothing; a failure leaves nothing written. Before the draw it keeps the wait every "
+        "waiting household is shown, and after it checks the estimates shown 30 days before (/statistics)."
     )
 
     def add_arguments(self, parser):
@@ -70,10 +73,16 @@ class Command(BaseCommand):
             self._commit(date, seed, options["cutoff"], options["beacon_round"])
             return
         progress = timed(self.stderr.write) if sys.stderr.isatty() and not json else (lambda step: None)
+        drawn = AllocationRun.objects.filter(date=date).exclude(status=AllocationRun.Status.COMMITTED)
+        if not dry_run and not drawn.exists():
+            progress("Keeping the estimates the status pages show (to check them later)")
+            accuracy.record_shown(date)
         try:
             outcome = allocate_date(date, seed=seed, dry_run=dry_run, progress=progress)
         except AllocationError as error:
             raise CommandError(str(error)) from None
+        if outcome.changed:
+            accuracy.check_draw(outcome.run)
         if json:
             self.stdout.write(self._json(outcome, date))
             return
