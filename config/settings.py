@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "staff",
     "letters",
     "notifications",
+    "simulation",
 ]
 
 MIDDLEWARE = [

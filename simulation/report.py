@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from allocation.simulation import HORIZONS, Record, Seated
+from simulation.days import HORIZONS, Record, Seated
 
 TARGET = 80  # percent of households whose day falls inside the range shown 30 days before
 

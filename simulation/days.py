@@ -1,4 +1,4 @@
-"""Cita run day by day on the real models and the real draw, to measure the wait estimate.
+"""One simulated run: the days, what happens in each, and what is recorded.
 
 Each simulated day: new households arrive, some leave, operators approve vulnerable cases and
 change ports or the policy as the scenario says; unconfirmed offers expire, households come to
@@ -20,12 +20,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.utils import timezone
 
 from allocation import accuracy, appointments, runs
 from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, Port
 from allocation.synthetic import generate_households
+from letters import checkin
+from registrations import vulnerability
 from registrations.models import Household, VulnerabilityRequest
 from registrations.retention import erase_household
 
@@ -36,7 +39,7 @@ LEAD_DAYS = 2  # a draw on day t seats households for day t + 2: two days to con
 
 @dataclass(frozen=True)
 class Scenario:
-    """One situation to simulate, read from a JSON file in allocation/scenarios/."""
+    """One situation to simulate, read from a JSON file in simulation/scenarios/."""
 
     name: str
     description: str = ""
@@ -142,6 +145,7 @@ class Simulation:
         self.first_offer: set[int] = set()
         self.moved: dict[int, int] = {}  # household id -> day Cita cancelled its appointment
         self.ports = {p.pk: p for p in Port.objects.all()}
+        self.officer, _ = get_user_model().objects.get_or_create(username="simulated-officer")
         self.codes = {p.code: p.pk for p in self.ports.values()}
 
     def at(self, day: int, hour: int) -> dt.datetime:
@@ -205,14 +209,13 @@ class Simulation:
         waiting = self._waiting_ids()
         chosen = self.rng.sample(waiting, min(self.scenario.vulnerable_per_day, len(waiting)))
         for pk in chosen:
-            VulnerabilityRequest.objects.create(
+            request = VulnerabilityRequest.objects.create(
                 household_id=pk,
                 category=VulnerabilityRequest.Category.MEDICAL_EMERGENCY,
                 description="simulated",
                 urgency=self.rng.choice(VulnerabilityRequest.Urgency.values),
-                status=VulnerabilityRequest.Status.APPROVED,
-                decided_at=self.clock.now,
             )
+            vulnerability.decide(request, True, "simulated", self.officer)
 
     def _waiting_ids(self) -> list[int]:
         waiting = Household.objects.filter(status=Household.Status.WAITING).order_by("pk")
@@ -254,16 +257,14 @@ class Simulation:
             self.moved[appointment.household_id] = self._day_of(self.clock.now)
 
     def _come_to_appointments(self, t: int) -> None:
-        """Today's confirmed households come (checked in) or do not (missed, back in line)."""
+        """Today's confirmed households come and an officer checks them in, or they do not come."""
         today = self.start + dt.timedelta(days=t)
-        for appointment in Appointment.objects.filter(date=today, status__in=Appointment.LIVE).select_related("port"):
-            if appointment.status != Appointment.Status.CONFIRMED:
-                continue
-            late = appointment.window_end + dt.timedelta(minutes=appointment.port.grace_minutes + 1)
-            if self.rng.random() < self.scenario.no_show_rate:
-                appointments.check_in(appointment, now=late)
-            else:
-                appointments.check_in(appointment, now=appointment.window_start)
+        due = Appointment.objects.filter(date=today, status=Appointment.Status.CONFIRMED).select_related("port")
+        for appointment in due:
+            if self.rng.random() >= self.scenario.no_show_rate:
+                checkin.check_in(appointment, appointment.port, self.officer, now=appointment.window_start)
+        # The next morning, whoever did not come has missed the appointment and is back in line.
+        appointments.mark_missed(self.at(t + 1, 0))
 
     def _record_estimates(self, t: int) -> None:
         """What each waiting household's status page shows this morning, kept as the site keeps it."""

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from allocation.simulation import SCENARIOS, Scenario, Simulation
-from allocation.simulation_report import html_report, text_report
+from simulation.days import SCENARIOS, Scenario, Simulation
+from simulation.report import html_report, text_report
 
 
 class Command(BaseCommand):

@@ -9,9 +9,9 @@ import pytest
 from django.conf import settings
 
 from allocation.models import AllocationRun, Appointment
-from allocation.simulation import Scenario, Seated, Simulation
-from allocation.simulation_report import accuracy, percentile, text_report, wait_row
 from registrations.models import Household
+from simulation.days import Scenario, Seated, Simulation
+from simulation.report import accuracy, percentile, text_report, wait_row
 
 
 def seated(day: int, shown: dict, wait: int = 10, size: int = 1) -> Seated:
