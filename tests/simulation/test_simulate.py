@@ -1,5 +1,6 @@
 """The simulator: its figures on a record where the answer is known by hand, a short real run, and the command."""
 
+import io
 import os
 import subprocess
 import sys
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import CommandError, call_command
 
 from allocation.models import AllocationRun, Appointment
 from registrations.models import Household
@@ -84,7 +86,7 @@ def test_the_command_runs_on_a_fresh_database_and_writes_the_page(tmp_path):
     report = tmp_path / "report.html"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'untouched.sqlite3'}", "PYTHONHASHSEED": "1"}
     done = subprocess.run(
-        [sys.executable, "manage.py", "simulate", "--days", "2", "--waiting", "200", "--report", str(report)],
+        [sys.executable, "manage.py", "simulate", "--days", "1", "--waiting", "50", "--report", str(report)],
         cwd=Path(settings.BASE_DIR),
         env=env,
         capture_output=True,
@@ -107,3 +109,14 @@ def test_the_figure_the_site_publishes_agrees_with_the_simulators_own_count():
     figures = accuracy(record.seated, 30)
     assert figures.households > 0
     assert record.checked_30 == [figures.households, figures.inside]
+
+
+@pytest.mark.django_db
+def test_the_command_can_run_in_an_empty_database_it_is_given(tmp_path):
+    report = tmp_path / "here.html"
+    out = io.StringIO()
+    call_command("simulate", "--here", "--days", "2", "--waiting", "100", "--report", str(report), stdout=out)
+    assert out.getvalue().strip().splitlines()[-1].startswith("estimate accuracy: ")
+    assert report.exists()
+    with pytest.raises(CommandError, match="no households"):
+        call_command("simulate", "--here", "--days", "1", "--report", str(report), stdout=io.StringIO())
