@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from allocation.models import AllocationRun, Appointment, Port, ShownEstimates
 from allocation.runs import policy_for
-from allocation.waits import DRAW_FACTS, WaitEstimate, estimate_wait, queue_speed
+from allocation.waits import DRAW_FACTS, QueueSpeed, WaitEstimate, estimate_wait, queue_speed
 from registrations.models import Household
 
 HORIZON_DAYS = 30  # the published figure: the range shown this many days before the offer
@@ -43,7 +43,8 @@ def queue_estimates(today: dt.date) -> Iterator[tuple[int, WaitEstimate]]:
         .order_by("preferred_port_id", "registered_at", "pk")
         .values_list("pk", "preferred_port_id", "size")
     )
-    port, households_ahead, people_ahead, speed = None, 0, 0, None
+    port, households_ahead, people_ahead = None, 0, 0
+    speed = QueueSpeed(0.0, 0.0, 0.0)
     for pk, port_id, size in queue.iterator(chunk_size=20_000):
         if port_id != port:
             port, households_ahead, people_ahead = port_id, 0, 0
@@ -121,7 +122,7 @@ def check_draw(run: AllocationRun, shown_before: Shown | None = None) -> dict[st
     range 30 days before, and how many of them were inside it. Stored beside that day's record."""
     if shown_before is None:
         row = ShownEstimates.objects.filter(date=run.date - dt.timedelta(days=HORIZON_DAYS)).first()
-        shown_before = Shown.decode(row.date, row.data) if row else None
+        shown_before = Shown.decode(row.date, bytes(row.data)) if row else None
     checked: dict[str, list[int]] = {}
     if shown_before is not None:
         earlier = Appointment.objects.filter(household=OuterRef("household"), date__lt=run.date)

@@ -19,6 +19,7 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import F
@@ -69,7 +70,8 @@ class Scenario:
             path = SCENARIOS / f"{name_or_path}.json"
         data = json.loads(path.read_text(encoding="utf-8"))
         listed = ("surges", "closures", "capacity_changes", "policy_changes")
-        return cls(**{k: tuple(v) if k in listed else v for k, v in data.items()})
+        values: dict[str, Any] = {k: tuple(v) if k in listed else v for k, v in data.items()}
+        return cls(**values)
 
     def arrivals(self, day: int) -> int:
         factor = 1.0
@@ -177,12 +179,14 @@ class Simulation:
         self.clock.now = self.at(t, 18)
         date = self._draw_date(t)
         runs.commit_seed(date, f"simulation-{self.seed}-{t}")
-        outcome = runs.allocate_date(date)
-        if outcome.run.status == AllocationRun.Status.HELD:
+        run = runs.allocate_date(date).run
+        if run is None:
+            raise RuntimeError(f"no run recorded for {date}")
+        if run.status == AllocationRun.Status.HELD:
             # An operator looks at the skewed lottery and releases it (small pools skew by chance).
-            runs.release_run(outcome.run)
+            runs.release_run(run)
             self.record.held_runs += 1
-        for counts in accuracy.check_draw(outcome.run, self.shown.get(t - accuracy.HORIZON_DAYS)).values():
+        for counts in accuracy.check_draw(run, self.shown.get(t - accuracy.HORIZON_DAYS)).values():
             self.record.checked_30[0] += counts[0]
             self.record.checked_30[1] += counts[1]
         self._answer_offers(t, date)
@@ -234,7 +238,7 @@ class Simulation:
                 Port.objects.filter(code=change["port"]).update(daily_capacity=change["capacity"])
         for change in self.scenario.policy_changes:
             if change["day"] == t:
-                latest = AllocationPolicy.objects.order_by("-version").first()
+                latest = AllocationPolicy.objects.order_by("-version")[0]
                 AllocationPolicy.objects.create(
                     version=latest.version + 1,
                     waiting_share=change["waiting_share"],

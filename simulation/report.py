@@ -189,7 +189,7 @@ def html_report(record: Record) -> str:
                 [[group, *wait_cells(members)] for group, members in groups.items()],
             )
         )
-    daily = [(f"day {d}", n) for d, n in enumerate(record.waiting_by_day) if d % 10 == 0]
+    daily = [(f"day {d}", float(n)) for d, n in enumerate(record.waiting_by_day) if d % 10 == 0]
     sections.append(bar_chart("Households waiting (every tenth day)", daily, ""))
     style = (
         "body{font:14px sans-serif;max-width:60em;margin:1em auto}table{border-collapse:collapse}"

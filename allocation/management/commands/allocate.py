@@ -81,7 +81,7 @@ class Command(BaseCommand):
             outcome = allocate_date(date, seed=seed, dry_run=dry_run, progress=progress)
         except AllocationError as error:
             raise CommandError(str(error)) from None
-        if outcome.changed:
+        if outcome.changed and outcome.run is not None:
             accuracy.check_draw(outcome.run)
         if json:
             self.stdout.write(self._json(outcome, date))
