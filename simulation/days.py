@@ -292,20 +292,34 @@ class Simulation:
     # The evening
 
     def _answer_offers(self, t: int, date: dt.date) -> None:
-        offered = Appointment.objects.filter(date=date, status=Appointment.Status.OFFERED).select_related(
-            "household", "port"
-        )
-        for appointment in offered:
-            household = appointment.household
-            self._note_offer(t, appointment, household)
-            if self.rng.random() < self.scenario.grow_rate:
-                Household.objects.filter(pk=household.pk).update(size=F("size") + 1)
-                household.refresh_from_db()
-                if appointments.grow_for_new_member(household) == "rescheduled":
-                    self.moved[household.pk] = t
-                    continue
-            if self.rng.random() < self.scenario.confirm_rate:
-                appointments.confirm(appointment)
+        """Each offer for the date is confirmed, grows, or is left to lapse; seats a grown family frees
+        are offered again at once to the next in line (allocation.appointments), and answered too."""
+        answered: set[int] = set()
+        while True:
+            offered = (
+                Appointment.objects.filter(date=date, status=Appointment.Status.OFFERED)
+                .exclude(pk__in=answered)
+                .select_related("household", "port")
+                .order_by("pk")
+            )
+            batch = list(offered)
+            if not batch:
+                return
+            for appointment in batch:
+                answered.add(appointment.pk)
+                self._answer(t, appointment)
+
+    def _answer(self, t: int, appointment: Appointment) -> None:
+        household = appointment.household
+        self._note_offer(t, appointment, household)
+        if self.rng.random() < self.scenario.grow_rate:
+            Household.objects.filter(pk=household.pk).update(size=F("size") + 1)
+            household.refresh_from_db()
+            if appointments.grow_for_new_member(household) == "rescheduled":
+                self.moved[household.pk] = t
+                return
+        if self.rng.random() < self.scenario.confirm_rate:
+            appointments.confirm(appointment)
 
     def _note_offer(self, t: int, appointment: Appointment, household: Household) -> None:
         pk = household.pk
