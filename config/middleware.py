@@ -1,10 +1,12 @@
-"""Turn a lost database connection into a calm "try again" page instead of a stack trace."""
+"""Turn a lost database connection into a calm "try again" page instead of a stack trace, and
+refuse addresses no one can type before they reach a database."""
 
 import sys
 from collections.abc import Callable
 
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 
 # PostgreSQL refuses writes with this SQLSTATE when the database is read-only (a standby after a
@@ -56,3 +58,17 @@ class DatabaseUnavailableMiddleware:
         if is_database_unavailable(exception):
             return try_again_later()
         return None
+
+
+class NulInAddressMiddleware:
+    """A NUL character in the address or the query is never typed, and PostgreSQL refuses it in any
+    lookup: the visitor gets the "bad request" page before a view can pass it to the database.
+    (Forms refuse it in posted fields with their own message.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any("\x00" in k + v for k, v in request.GET.items()):
+            return render(request, "errors/400.html", status=400)
+        return self.get_response(request)

@@ -348,7 +348,7 @@ def formset_with_blank_member(data, prefix: str = "members") -> BaseMemberFormSe
     """The same people as typed, plus one empty row (up to the cap): nothing typed is lost."""
     data = data.copy()
     total = data.get(f"{prefix}-TOTAL_FORMS", "")
-    total = int(total) if total.isdigit() else 1
+    total = int(total) if total.isascii() and total.isdigit() else 1
     data[f"{prefix}-TOTAL_FORMS"] = str(min(total + 1, settings.MAX_HOUSEHOLD_SIZE))
     formset = cast(BaseMemberFormSet, MemberFormSet(data, prefix=prefix))
     for form in formset.forms:

@@ -22,6 +22,8 @@ Keys are kept IDEMPOTENCY_KEY_RETENTION_DAYS (phones stay offline for days), the
 import datetime as dt
 import hashlib
 import json
+import re
+import uuid
 from collections.abc import Callable, Iterable
 
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
@@ -29,7 +31,10 @@ from django.utils import timezone
 
 from registrations.models import IdempotencyKey
 
-IGNORED_FIELDS = {"csrfmiddlewaretoken", "idempotency_key"}
+KEY_FIELD = "idempotency_key"
+IGNORED_FIELDS = {"csrfmiddlewaretoken", KEY_FIELD}
+# What a key the page made can look like (uuid4 hex today); anything else is not a key.
+USABLE_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 # SQLite only (no row locks): longer than any request may run (gunicorn's default timeout is
 # 30 s), so a claim older than this without a result belongs to a worker that was killed.
@@ -45,6 +50,17 @@ class KeyInFlight(Exception):
     """The first submit with this key is still being applied."""
 
 
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def sent_key(data) -> str:
+    """The resend key a form carried, or a new one: a missing, overlong or odd value is no key
+    (it would be refused by the database, and no page of ours ever made it)."""
+    key = data.get(KEY_FIELD, "")
+    return key if isinstance(key, str) and USABLE_KEY.fullmatch(key) else new_key()
+
+
 def payload_hash(items: Iterable[tuple[str, str]]) -> str:
     cleaned = sorted((k, v) for k, v in items if k not in IGNORED_FIELDS)
     return hashlib.sha256(json.dumps(cleaned, ensure_ascii=False).encode()).hexdigest()
@@ -56,6 +72,8 @@ def run_once(scope: str, key: str, request_hash: str, apply: Callable[[], str]) 
     `apply` runs inside a transaction that holds the key's row lock, and returns what a resend
     should get back.
     """
+    if not USABLE_KEY.fullmatch(key):
+        key = new_key()  # applied once, like a submit from a page that made no key
     for _ in range(3):  # a first submit that failed may free the key between our insert and our read
         mine = _insert(scope, key, request_hash)
         try:

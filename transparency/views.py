@@ -62,7 +62,10 @@ def draws(request: HttpRequest) -> HttpResponse:
 
 
 def _run_or_404(date: str) -> AllocationRun:
-    day = parse_date(date) if len(date) == 10 else None
+    try:
+        day = parse_date(date) if len(date) == 10 else None
+    except ValueError:  # shaped like a date but not one: 2026-13-45
+        day = None
     run = AllocationRun.objects.select_related("policy").filter(date=day).first() if day else None
     if run is None:
         raise Http404

@@ -1,7 +1,6 @@
 """Small helpers shared by applicant views."""
 
 import secrets
-import uuid
 from collections.abc import Callable, Iterable
 from functools import wraps
 
@@ -13,6 +12,7 @@ from django.shortcuts import redirect
 from django_htmx.middleware import HtmxDetails
 
 from config import sessions
+from registrations.idempotency import new_key  # noqa: F401 (views import it from here)
 from registrations.middleware import SESSION_KEY, SIGNIN_MARK, VERSION_KEY
 from registrations.models import Applicant, Household
 
@@ -34,10 +34,6 @@ def own_household(request: HtmxHttpRequest) -> Household | None:
     """The signed-in applicant's household, with what its pages show beside it."""
     households = Household.objects.filter(applicant=request.applicant)
     return households.select_related("preferred_port", "current_place").first()
-
-
-def new_key() -> str:
-    return uuid.uuid4().hex
 
 
 def error_list(*forms_: forms.BaseForm | forms.BaseFormSet | None) -> list[tuple[str, str]]:

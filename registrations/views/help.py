@@ -65,7 +65,7 @@ def share(request: HtmxHttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         choice = request.POST.get("organisation", "")[:12]
-        organisation = organisations.filter(pk=int(choice)).first() if choice.isdigit() else None
+        organisation = organisations.filter(pk=int(choice)).first() if choice.isascii() and choice.isdigit() else None
         if organisation is not None:
             share_with(household, organisation)
             messages.success(

@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from registrations import households
 from registrations.forms import HouseholdDetailsForm, MemberFormSet, SingleMemberForm, formset_with_blank_member
 from registrations.households import DuplicatePerson, HouseholdFull, MembersLocked, cap_message
-from registrations.idempotency import earlier_result, payload_hash
+from registrations.idempotency import earlier_result, payload_hash, sent_key
 from registrations.models import Member
 from registrations.ratelimit import rate_limit
 from registrations.views.common import (
@@ -221,7 +221,7 @@ def member_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return redirect("household")
     if request.method == "POST":
         try:
-            url = households.remove_member(member, request.POST.get("idempotency_key") or new_key())
+            url = households.remove_member(member, sent_key(request.POST))
         except MembersLocked:
             return _locked(request)
         messages.success(request, _("Person removed."))
