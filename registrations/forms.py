@@ -18,26 +18,29 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from allocation.models import Port
-from registrations.addresses import normalise_address
+from registrations.addresses import normalise_address, normalise_email, normalise_phone
 from registrations.geography import accepts_requests_from, far_port_distance
 from registrations.households import HouseholdDetails, MemberData, cap_message
 from registrations.models import Member, Place, VulnerabilityRequest
 from registrations.nationalities import NATIONALITIES
 from registrations.references import normalise_reference
+from registrations.text import clean_free_text, has_invisible
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
+INVISIBLE = _("This answer has an invisible character in it, often from copying and pasting. Type it again.")
 NAME_PUNCTUATION = set(" -'’.")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 NEEDS_MAX_LENGTH = cast(int, Member._meta.get_field("needs").max_length)
 
 
 def clean_text(value: str, max_length: int, too_long: "str | StrPromise") -> str:
-    """Collapse spaces and refuse control characters, which no one types on purpose."""
+    """Collapse spaces and refuse invisible characters: the same name with one hidden inside would
+    count as another person."""
     value = " ".join(value.split())
-    if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in value):
-        raise ValidationError(_("Remove the unusual characters from this answer"))
+    if has_invisible(value):
+        raise ValidationError(INVISIBLE)
     if len(value) > max_length:
         raise ValidationError(too_long)
     return value
@@ -59,7 +62,7 @@ def parse_birth_date(text: str) -> dt.date:
     if born > timezone.localdate():
         raise ValidationError(_("The date of birth must be today or in the past"))
     if born.year < 1900:
-        raise ValidationError(_("Enter a date of birth after 1900"))
+        raise ValidationError(_("The year of birth must be 1900 or later"))
     return born
 
 
@@ -189,19 +192,11 @@ class HouseholdDetailsForm(IdempotentForm):
 
     def clean_contact_phone(self) -> str:
         value = self.cleaned_data["contact_phone"].strip()
-        if not value:
-            return ""
-        if "@" in value:
-            raise ValidationError(_("Enter a phone number here, or leave it empty"))
-        return normalise_address(value)
+        return normalise_phone(value) if value else ""
 
     def clean_contact_email(self) -> str:
         value = self.cleaned_data["contact_email"].strip()
-        if not value:
-            return ""
-        if "@" not in value:
-            raise ValidationError(_("Enter an email address like name@example.com, or leave it empty"))
-        return normalise_address(value)
+        return normalise_email(value) if value else ""
 
     def far_port_km(self) -> int | None:
         """The distance to warn about: the port is far and this port was not confirmed yet."""
@@ -294,12 +289,10 @@ class MemberForm(CitaForm):
         return clean_text(self.cleaned_data["languages"], 200, _("Languages must be 200 characters or fewer"))
 
     def clean_needs(self) -> str:
-        value = self.cleaned_data["needs"].strip()
+        value = clean_free_text(self.cleaned_data["needs"])
         if len(value) > NEEDS_MAX_LENGTH:
             limit = number_format(NEEDS_MAX_LENGTH, force_grouping=True)
             raise ValidationError(_("Needs must be %(limit)s characters or fewer") % {"limit": limit})
-        if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} and ch not in "\r\n" for ch in value):
-            raise ValidationError(_("Remove the unusual characters from this answer"))
         return value
 
     def member_data(self) -> MemberData:
@@ -385,7 +378,7 @@ class VulnerabilityForm(IdempotentForm):
         return self.cleaned_data["urgency"]
 
     def clean_description(self) -> str:
-        description = self.cleaned_data["description"].strip()
+        description = clean_free_text(self.cleaned_data["description"])
         if not description:
             raise ValidationError(_("Describe the situation in a few words"))
         return description

@@ -13,10 +13,13 @@ import unicodedata
 
 from django.conf import settings
 
+from registrations.text import is_invisible
+
 
 def normalise_name(given_names: str, family_names: str) -> str:
     text = unicodedata.normalize("NFKD", f"{given_names}{family_names}")
-    return "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch)).casefold()
+    kept = (ch for ch in text if ch.isalnum() and not unicodedata.combining(ch) and not is_invisible(ch))
+    return "".join(kept).casefold()
 
 
 def person_key(given_names: str, family_names: str, date_of_birth: dt.date, nationality: str) -> str:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from registrations.addresses import normalise_address
 from registrations.forms import CitaForm, parse_birth_date
 from registrations.references import normalise_reference
+from registrations.text import clean_free_text
 from staff.models import HelpTicket
 
 if TYPE_CHECKING:
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
 
 
 def _required_text(value: str, message: "str | StrPromise") -> str:
-    value = value.strip()
+    """Free text less what would hide or reverse it on another staff member's page."""
+    value = clean_free_text(value)
     if not value:
         raise ValidationError(message)
     return value
@@ -49,6 +51,9 @@ class TicketForm(CitaForm):
 
     def clean_description(self) -> str:
         return _required_text(self.cleaned_data["description"], _("Describe what happened"))
+
+    def clean_device(self) -> str:
+        return clean_free_text(self.cleaned_data["device"])
 
     def clean_language(self) -> str:
         return _required_text(self.cleaned_data["language"], _("Choose the language of the person"))

@@ -148,7 +148,7 @@ def test_bad_member_input_gets_a_clear_field_error(maria, matamoros, brownsville
         ({"preferred_port": "abc"}, "Choose a port from the list"),
         ({"preferred_port": ""}, "Choose the port of entry you want to go to"),
         ({"current_place": ""}, "Choose where you are now"),
-        ({"contact_phone": "call me"}, "Enter a phone number with 10 to 15 digits"),
+        ({"contact_phone": "call me"}, "Enter a phone number like +52 868 123 4567"),
         ({"contact_email": "nope"}, "Enter an email address like name@example.com"),
         ({"members-TOTAL_FORMS": "5000"}, ""),
         ({"members-TOTAL_FORMS": "x"}, ""),

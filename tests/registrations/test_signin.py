@@ -85,7 +85,7 @@ def test_it_sends_at_most_three_codes_an_hour(client):
 @pytest.mark.django_db
 def test_it_explains_a_badly_typed_code_and_address(client):
     page = client.post("/signin", {"address": "12ab"}).content.decode()
-    assert "Enter a phone number with 10 to 15 digits" in page
+    assert "Enter a phone number like +52 868 123 4567" in page
     assert "There is a problem" in page
     client.post("/signin", {"address": PHONE})
     page = client.post("/signin/code", {"code": "12"}).content.decode()
