@@ -8,13 +8,19 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from registrations.addresses import normalise_address
-from registrations.forms import CitaForm, parse_birth_date
+from registrations.forms import CitaForm, IdempotentForm, parse_birth_date
 from registrations.references import normalise_reference
 from registrations.text import clean_free_text
 from staff.models import HelpTicket
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
+
+
+
+def typed(form: IdempotentForm) -> dict:
+    """What the person typed, without the resend key."""
+    return {name: value for name, value in form.cleaned_data.items() if name != "idempotency_key"}
 
 
 def _required_text(value: str, message: "str | StrPromise") -> str:
@@ -36,7 +42,7 @@ class DecisionForm(CitaForm):
         return _required_text(self.cleaned_data["reason"], _("Enter the reason for the decision"))
 
 
-class TicketForm(CitaForm):
+class TicketForm(IdempotentForm):
     category = forms.ChoiceField(
         label=_("What is the problem about?"), choices=HelpTicket.Category.choices, required=False
     )
@@ -59,7 +65,7 @@ class TicketForm(CitaForm):
         return _required_text(self.cleaned_data["language"], _("Choose the language of the person"))
 
 
-class ReplyForm(CitaForm):
+class ReplyForm(IdempotentForm):
     body = forms.CharField(
         label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
     )
@@ -68,7 +74,7 @@ class ReplyForm(CitaForm):
         return _required_text(self.cleaned_data["body"], _("Enter your reply"))
 
 
-class NoticeForm(CitaForm):
+class NoticeForm(IdempotentForm):
     title = forms.CharField(label=_("What changes?"), max_length=200, required=False)
     body = forms.CharField(
         label=_("Details"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000, required=False

@@ -45,12 +45,18 @@ def vulnerability_request(request: HtmxHttpRequest) -> HttpResponse:
     household = own_household(request)
     if household is None:
         return redirect("household_new")
+    waiting = vulnerability.pending(household).first()
     form = VulnerabilityForm(request.POST or None, initial={"idempotency_key": new_key()})
     if request.method == "POST" and form.is_valid():
         url = send_vulnerability_request(request, form, household, reverse("household"))
-        messages.success(request, _("Your request was sent. A person will review it. You keep your place in line."))
+        if waiting:
+            messages.success(
+                request, _("Your request was updated. A person will review it. You keep your place in line.")
+            )
+        else:
+            messages.success(request, _("Your request was sent. A person will review it. You keep your place in line."))
         return redirect(url)
-    context = {"form": form, "errors": error_list(form)}
+    context = {"form": form, "errors": error_list(form), "waiting": waiting}
     return render(request, "registrations/vulnerability_form.html", context, status=400 if form.errors else 200)
 
 

@@ -6,10 +6,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from registrations.views.common import error_list
+from registrations.idempotency import new_key, payload_hash, sent_key
+from registrations.views.common import error_list, post_items
+from staff import helpdesk
 from staff.access import StaffRequest, operator_required, staff_required
-from staff.forms import NoticeForm, ReplyForm, TicketForm
-from staff.models import HelpTicket, Notice, NoticeComment, TicketReply
+from staff.forms import NoticeForm, ReplyForm, TicketForm, typed
+from staff.models import HelpTicket, Notice
+
+
+def _resend(request: StaffRequest) -> tuple[str, str]:
+    """The submit's resend key and what was sent, for helpdesk's run-once functions."""
+    return sent_key(request.POST), payload_hash(post_items(request))
 
 
 def _tickets_for(request: StaffRequest) -> QuerySet[HelpTicket]:
@@ -22,15 +29,14 @@ def _tickets_for(request: StaffRequest) -> QuerySet[HelpTicket]:
 @never_cache
 @staff_required
 def tickets(request: StaffRequest) -> HttpResponse:
-    form = TicketForm(request.POST or None, initial={"language": "es"})
+    form = TicketForm(request.POST or None, initial={"language": "es", "idempotency_key": new_key()})
     if request.method == "POST":
         if request.staff.organisation is None:
             raise Http404
         if form.is_valid():
-            ticket = HelpTicket.objects.create(
-                organisation=request.staff.organisation, author=request.user, **form.cleaned_data
+            return redirect(
+                helpdesk.open_ticket(request.user, request.staff.organisation, typed(form), *_resend(request))
             )
-            return redirect("staff_ticket", pk=ticket.pk)
     context = {
         "tickets": _tickets_for(request).select_related("organisation"),
         "form": form,
@@ -44,12 +50,10 @@ def tickets(request: StaffRequest) -> HttpResponse:
 @staff_required
 def ticket(request: StaffRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(_tickets_for(request), pk=pk)
-    form = ReplyForm(request.POST or None)
+    form = ReplyForm(request.POST or None, initial={"idempotency_key": new_key()})
     if request.method == "POST" and form.is_valid():
-        TicketReply.objects.create(ticket=ticket, author=request.user, body=form.cleaned_data["body"])
-        status = HelpTicket.Status.ANSWERED if request.staff.is_operator else HelpTicket.Status.OPEN
-        HelpTicket.objects.filter(pk=ticket.pk).update(status=status)
-        return redirect("staff_ticket", pk=ticket.pk)
+        body, by_operator = form.cleaned_data["body"], request.staff.is_operator
+        return redirect(helpdesk.reply_to_ticket(request.user, ticket, body, by_operator, *_resend(request)))
     context = {"ticket": ticket, "form": form, "errors": error_list(form)}
     return render(request, "staff/ticket.html", context, status=400 if form.errors else 200)
 
@@ -58,10 +62,9 @@ def ticket(request: StaffRequest, pk: int) -> HttpResponse:
 @never_cache
 @operator_required
 def notice_new(request: StaffRequest) -> HttpResponse:
-    form = NoticeForm(request.POST or None)
+    form = NoticeForm(request.POST or None, initial={"idempotency_key": new_key()})
     if request.method == "POST" and form.is_valid():
-        Notice.objects.create(author=request.user, **form.cleaned_data)
-        return redirect("staff_home")
+        return redirect(helpdesk.publish_notice(request.user, typed(form), *_resend(request)))
     return render(
         request,
         "staff/notice_form.html",
@@ -75,7 +78,8 @@ def notice_new(request: StaffRequest) -> HttpResponse:
 @staff_required
 def notice(request: StaffRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(Notice, pk=pk)
-    return render(request, "staff/notice.html", {"notice": notice, "form": ReplyForm(), "errors": []})
+    form = ReplyForm(initial={"idempotency_key": new_key()})
+    return render(request, "staff/notice.html", {"notice": notice, "form": form, "errors": []})
 
 
 @require_POST
@@ -84,8 +88,7 @@ def notice_comment(request: StaffRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(Notice, pk=pk)
     form = ReplyForm(request.POST)
     if form.is_valid():
-        NoticeComment.objects.create(notice=notice, author=request.user, body=form.cleaned_data["body"])
-        return redirect("staff_notice", pk=notice.pk)
+        return redirect(helpdesk.comment_on_notice(request.user, notice, form.cleaned_data["body"], *_resend(request)))
     return render(
         request, "staff/notice.html", {"notice": notice, "form": form, "errors": error_list(form)}, status=400
     )

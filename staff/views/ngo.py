@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from registrations import vulnerability
 from registrations.forms import HouseholdDetailsForm, MemberFormSet, VulnerabilityForm, formset_with_blank_member
 from registrations.households import DuplicatePerson, HouseholdFull, cap_message
 from registrations.idempotency import payload_hash
@@ -116,5 +117,6 @@ def vulnerability_new(request: StaffRequest, reference: str) -> HttpResponse:
         url = send_vulnerability_request(request, form, household, f"/staff/households/{household.reference}")
         messages.success(request, _("Request sent. An operator will review it."))
         return redirect(url)
-    context = {"household": household, "form": form, "errors": error_list(form)}
+    waiting = vulnerability.pending(household).first()
+    context = {"household": household, "form": form, "errors": error_list(form), "waiting": waiting}
     return render(request, "staff/vulnerability_form.html", context, status=400 if form.errors else 200)
