@@ -344,6 +344,7 @@ def formset_with_blank_member(data, prefix: str = "members") -> BaseMemberFormSe
     total = int(total) if total.isascii() and total.isdigit() else 1
     data[f"{prefix}-TOTAL_FORMS"] = str(min(total + 1, settings.MAX_HOUSEHOLD_SIZE))
     formset = cast(BaseMemberFormSet, MemberFormSet(data, prefix=prefix))
+    formset.added = total < settings.MAX_HOUSEHOLD_SIZE  # type: ignore[attr-defined]  # the htmx answer holds a new row
     for form in formset.forms:
         form._errors = ErrorDict()  # shown as typed, not judged yet
     return formset

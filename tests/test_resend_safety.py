@@ -33,6 +33,9 @@ SAFE_BY_NATURE = {
     "staff/member_move.html": "a person already in the target household is not moved again",
     "staff/vulnerability_queue.html": "a decision applies to a request still waiting, once",
     "errors/key_in_flight.html": "sends again the fields it was given, the resend key among them",
+    "letters/exemption_form.html": "asking again for a case that is still waiting returns the waiting request",
+    "letters/exemption_queue.html": "a decision applies to a request still waiting, once",
+    "letters/household_letters.html": "a letter already withdrawn is not withdrawn again",
 }
 
 
@@ -116,3 +119,4 @@ def test_request_text_is_cleaned_like_other_answers(maria, matamoros, brownsvill
     assert VulnerabilityRequest.objects.get().description == "Fever since Monday\nneeds a doctor"
     page = olga.get("/staff/review/vulnerability").content.decode()
     assert '<p class="typed" dir="auto">Fever since Monday<br>needs a doctor</p>' in page
+

@@ -97,7 +97,7 @@ def household_new(request: SignedInRequest) -> HttpResponse:
     formset = MemberFormSet(request.POST, prefix="members")
     if "add_member" in request.POST:
         formset = formset_with_blank_member(request.POST)
-        template = "registrations/household_new.html#member-forms" if request.htmx else None
+        template = "registrations/_member_added.html" if request.htmx else None
         details._errors = ErrorDict()  # type: ignore[attr-defined]
         return _render_new(request, details, formset, [], template=template)
     if details.is_valid() and formset.is_valid() and not details.far_port_km():

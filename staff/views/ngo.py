@@ -55,7 +55,7 @@ def household_new(request: StaffRequest) -> HttpResponse:
     if "add_member" in request.POST:
         details._errors = ErrorDict()  # type: ignore[attr-defined]  # shown as typed, not judged yet
         context = {"details": details, "formset": formset_with_blank_member(request.POST), "errors": []}
-        template = "staff/household_new.html#member-forms" if request.htmx else "staff/household_new.html"
+        template = "registrations/_member_added.html" if request.htmx else "staff/household_new.html"
         return render(request, template, context)
     if request.method == "POST" and details.is_valid() and formset.is_valid() and not details.far_port_km():
         forms_ = filled_member_forms(formset)

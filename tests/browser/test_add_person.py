@@ -44,7 +44,7 @@ def test_typing_while_a_person_row_loads_is_kept(server, browser, line):
     page.wait_for_selector("#id_members-2-given_names")
     page.click("button[name=add_member]")
     page.wait_for_selector("#id_members-3-given_names")
-    assert page.locator("fieldset.member legend").all_inner_texts()[1:] == ["Person 2", "Person 3", "Person 4"]
+    assert page.locator("fieldset.member > legend").all_inner_texts()[1:] == ["Person 2", "Person 3", "Person 4"]
 
     page.click("button[name=register]")
     page.wait_for_url("**/household/registered")
