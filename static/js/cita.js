@@ -1,7 +1,8 @@
 /* Cita: what JavaScript adds to pages that work without it. Why and how: docs/offline-drafts.md.
    Drafts: forms with data-draft are kept in localStorage as typed (never "needs" fields or the
    CSRF token), restored after a reload, sent with the same idempotency key when back online,
-   cleared once sent, at sign-out and after 7 days. Words come from data-* attributes (translated). */
+   cleared once sent, at sign-out and after 7 days. A "needs" answer that was typed is named in the
+   draft (never its text), so the page can ask for it again. Words come from data-* attributes (translated). */
 (() => {
   "use strict";
   const PREFIX = "cita-draft:", KEPT_AT = "cita-kept-at", KEPT_FOR = "cita-kept-for", LANG = "cita-offline-lang";
@@ -82,10 +83,17 @@
     return fields;
   }
 
+  const filled = (f) => f && typeof f.value === "string" && f.value.trim() !== "";
+  // Names of the never-kept fields that were typed in: the answer must be asked for again.
+  const typedNeeds = (form) => Array.from(form.elements).filter((f) => f.name && NEVER_KEPT.test(f.name) && filled(f)).map((f) => f.name);
+  // Of those, the ones a send from this form (or from the draft alone, with no form) leaves out.
+  const leftOut = (form, draft) => (draft.retype || []).filter((name) => !(form && filled(form.elements.namedItem(name))));
+
   function save(form, submitter) {
     const id = idOf(form), before = read(id) || {}, key = form.elements.namedItem("idempotency_key");
     const pending = before.state === "held" || before.state === "submitted";
     const status = statusOf(form);
+    const retype = typedNeeds(form);
     const draft = {
       saved: Date.now(),
       key: before.key || (key ? key.value : ""),
@@ -95,6 +103,8 @@
       state: pending ? before.state : "typing", // typed after pressing send: still to be sent
       tries: pending ? before.tries || 0 : 0,
       sent: status ? status.getAttribute("data-sent") : before.sent,
+      retype: retype.concat((before.retype || []).filter((name) => retype.indexOf(name) === -1)),
+      retypeSaid: (status && status.getAttribute("data-retype")) || before.retypeSaid || "",
     };
     if (write(id, draft)) say(form, "saved");
     return draft;
@@ -157,6 +167,19 @@
       if (key && draft.key) key.value = draft.key;
     }
     say(form, "saved");
+    askAgain(form, draft);
+  }
+
+  // Beside each needs answer that was typed but not kept: "type this again".
+  function askAgain(form, draft) {
+    const status = statusOf(form), words = status && status.getAttribute("data-retype-field");
+    for (const name of leftOut(form, draft)) {
+      const field = form.elements.namedItem(name);
+      if (!field || !words || field.previousElementSibling && field.previousElementSibling.hasAttribute("data-retype-hint")) continue;
+      const hint = Object.assign(document.createElement("p"), { className: "hint", textContent: words });
+      hint.setAttribute("data-retype-hint", "");
+      field.before(hint);
+    }
   }
 
   const hidden = (name, value) => Object.assign(document.createElement("input"), { type: "hidden", name, value });
@@ -166,8 +189,9 @@
   function send(id, draft) {
     draft.tries = (draft.tries || 0) + 1;
     draft.state = "submitted";
-    write(id, draft);
     let form = $("form[data-draft]");
+    draft.lost = leftOut(form && idOf(form) === id ? form : null, draft);
+    write(id, draft);
     if (!form || idOf(form) !== id) {
       form = Object.assign(document.createElement("form"), { method: "post", action: draft.action, hidden: true });
       draft.fields.concat([["csrfmiddlewaretoken", ($("[name=csrfmiddlewaretoken]") || {}).value || ""],
@@ -196,6 +220,11 @@
       if (!draft || draft.state !== "submitted" || (form && idOf(form) === id)) continue;
       if (applied) {
         remove(id);
+        if (draft.lost && draft.lost.length && draft.retypeSaid) {
+          const ask = Object.assign(document.createElement("p"), { className: "draft-status notice" });
+          $("#main").prepend(ask);
+          show(ask, draft.retypeSaid);
+        }
         const note = Object.assign(document.createElement("p"), { className: "draft-status" });
         $("#main").prepend(note);
         show(note, draft.sent);
@@ -212,6 +241,7 @@
     if (!form.hasAttribute("data-draft")) return;
     if (submitter && submitter.name === "add_member") return save(form); // one more row, not a send
     const draft = save(form, submitter);
+    draft.lost = leftOut(form, draft);
     if (navigator.onLine) {
       draft.state = "submitted";
       draft.tries = (draft.tries || 0) + 1;
