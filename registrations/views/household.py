@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from registrations import households
+from registrations import households, probes
 from registrations.forms import HouseholdDetailsForm, MemberFormSet, SingleMemberForm, formset_with_blank_member
 from registrations.households import DuplicatePerson, HouseholdFull, MembersLocked, cap_message
 from registrations.idempotency import earlier_result, payload_hash, sent_key
@@ -36,6 +36,10 @@ DUPLICATE_ELSEWHERE = gettext_lazy(
     "To move them into this household, ask for them to be moved, or contact an NGO for help."
 )
 DUPLICATE_REPEATED = gettext_lazy("You have entered this person twice. Remove one of them.")
+PROBE_LIMIT = gettext_lazy(
+    "Some of these people may already be registered, but this phone has checked many people today. "
+    "Nothing you typed is lost. Ask an NGO for help: they can look at it with you."
+)
 
 
 def _own_member(request: HtmxHttpRequest, pk: int) -> Member:
@@ -58,6 +62,12 @@ def show_duplicates(forms_: list, duplicate: DuplicatePerson) -> None:
         forms_[i].add_error("given_names", DUPLICATE_ELSEWHERE)
     for i in duplicate.repeated:
         forms_[i].add_error("given_names", DUPLICATE_REPEATED)
+
+
+def may_tell(request: HtmxHttpRequest, forms_: list, duplicate: DuplicatePerson) -> bool:
+    """An applicant is told who is registered elsewhere only within the daily limit (registrations.probes)."""
+    keys = [forms_[i].member_data().key for i in duplicate.elsewhere]
+    return not keys or probes.may_tell(request, request.applicant, keys)
 
 
 def filled_member_forms(formset) -> list:
@@ -111,7 +121,10 @@ def household_new(request: SignedInRequest) -> HttpResponse:
                 request_hash=payload_hash(post_items(request)),
             )
         except DuplicatePerson as duplicate:
-            show_duplicates(forms_, duplicate)
+            if may_tell(request, forms_, duplicate):
+                show_duplicates(forms_, duplicate)
+            else:
+                formset._non_form_errors.append(PROBE_LIMIT)
         except HouseholdFull:
             formset._non_form_errors.append(cap_message())  # type: ignore[attr-defined]
         else:
@@ -161,7 +174,10 @@ def member_add(request: HtmxHttpRequest) -> HttpResponse:
                 payload_hash(post_items(request)),
             )
         except DuplicatePerson as duplicate:
-            form.add_error("given_names", DUPLICATE_ELSEWHERE if duplicate.elsewhere else DUPLICATE_REPEATED)
+            if not may_tell(request, [form], duplicate):
+                form.add_error(None, PROBE_LIMIT)
+            else:
+                form.add_error("given_names", DUPLICATE_ELSEWHERE if duplicate.elsewhere else DUPLICATE_REPEATED)
         except HouseholdFull:
             form.add_error(None, cap_message())
         except MembersLocked:
@@ -196,7 +212,8 @@ def member_change(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 payload_hash(post_items(request)),
             )
         except DuplicatePerson:
-            form.add_error("given_names", DUPLICATE_ELSEWHERE)
+            told = may_tell(request, [form], DuplicatePerson(elsewhere=[0]))
+            form.add_error("given_names" if told else None, DUPLICATE_ELSEWHERE if told else PROBE_LIMIT)
         except MembersLocked:
             return _locked(request)
         else:

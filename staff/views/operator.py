@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from registrations import vulnerability
+from registrations import probes, vulnerability
 from registrations.households import HouseholdFull, MembersLocked, cap_message
 from registrations.models import Household, Member, VulnerabilityRequest
 from registrations.views.common import error_list
@@ -53,6 +53,7 @@ def reuse_queue(request: StaffRequest) -> HttpResponse:
     for household in households:
         audit(request, AuditAction.REVIEW_REUSE, household, detail=kind)
     context = {"patterns": services.reuse_patterns(), "households": households, "kind": kind, "index": index}
+    context["probing"] = probes.probing_accounts()
     return render(request, "staff/reuse_queue.html", context)
 
 

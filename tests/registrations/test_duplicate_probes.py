@@ -1,0 +1,88 @@
+"""The duplicate message stays clear, but one account or connection learns about only a few
+different registered people a day; then it is sent to an NGO, and operators see who probes."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from allocation.models import Port
+from registrations import households
+from registrations.households import HouseholdDetails, MemberData
+from registrations.models import Applicant, Household, Place
+from tests.conftest import household_post, sign_in
+
+TOLD = "This person is already registered in another household"
+SENT_TO_NGO = "this phone has checked many people today"
+
+
+@pytest.fixture
+def registered_people(db) -> list[tuple]:
+    """Seven people, each in a household of their own, registered by others."""
+    place, port = Place.objects.get(name="Matamoros"), Port.objects.get(code="brownsville")
+    details = HouseholdDetails(place, port.pk, "", "", "es")
+    people = []
+    for n in range(7):
+        person = (f"Persona{chr(65 + n)}", "Registrada", f"19{70 + n}-01-01", "F", "head")
+        applicant = Applicant.objects.create(address=f"+5286800011{n:02d}")
+        member = MemberData(person[0], person[1], dt.date.fromisoformat(person[2]), "VE", "F", "head")
+        households.register_household(applicant, details, [member], key=f"k{n}", request_hash="h")
+        people.append(person)
+    return people
+
+
+def try_to_register(client, person, matamoros, brownsville) -> str:
+    return client.post("/household/new", household_post([person], matamoros, brownsville)).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_account_is_told_about_five_different_people_a_day_then_sent_to_an_ngo(
+    maria, registered_people, matamoros, brownsville, olga
+):
+    for person in registered_people[:5]:
+        page = try_to_register(maria, person, matamoros, brownsville)
+        assert TOLD in page and SENT_TO_NGO not in page
+    again = try_to_register(maria, registered_people[0], matamoros, brownsville)
+    assert TOLD in again  # the same person again costs nothing
+
+    sixth = try_to_register(maria, registered_people[5], matamoros, brownsville)
+    assert SENT_TO_NGO in sixth and TOLD not in sixth
+    assert 'value="PersonaF"' in sixth  # nothing typed is lost
+    assert Household.objects.count() == 7
+
+    page = olga.get("/staff/review/reuse").content.decode()
+    assert "Accounts told about many people already registered" in page
+    row = page.split("Accounts told about many people already registered", 1)[1]
+    assert "•••4567" in row and "<td>6</td>" in row
+
+
+@pytest.mark.django_db
+def test_a_connection_is_limited_across_accounts(registered_people, matamoros, brownsville, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "duplicates-told-ip": 3}
+    pages = []
+    for n, person in enumerate(registered_people[:4]):
+        phone = Client()  # a new account for each person, from the same connection
+        sign_in(phone, f"+5286877700{n:02d}")
+        pages.append(try_to_register(phone, person, matamoros, brownsville))
+    assert [TOLD in page for page in pages] == [True, True, True, False]
+    assert SENT_TO_NGO in pages[3]
+
+
+@pytest.mark.django_db
+def test_adding_one_person_counts_too(maria, registered_people, matamoros, brownsville, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "duplicates-told": 1}
+    maria.post(
+        "/household/new", household_post([("Maria", "Nueva", "1990-01-01", "F", "head")], matamoros, brownsville)
+    )
+    fields = lambda p: {
+        "given_names": p[0],
+        "family_names": p[1],
+        "date_of_birth": p[2],
+        "nationality": "VE",  # noqa: E731
+        "sex": "F",
+        "relationship": "child",
+        "idempotency_key": p[0],
+    }
+    assert TOLD in maria.post("/household/members/add", fields(registered_people[0])).content.decode()
+    page = maria.post("/household/members/add", fields(registered_people[1])).content.decode()
+    assert SENT_TO_NGO in page and TOLD not in page
