@@ -119,4 +119,3 @@ def test_request_text_is_cleaned_like_other_answers(maria, matamoros, brownsvill
     assert VulnerabilityRequest.objects.get().description == "Fever since Monday\nneeds a doctor"
     page = olga.get("/staff/review/vulnerability").content.decode()
     assert '<p class="typed" dir="auto">Fever since Monday<br>needs a doctor</p>' in page
-

@@ -68,21 +68,18 @@ def test_a_connection_is_limited_across_accounts(registered_people, matamoros, b
     assert SENT_TO_NGO in pages[3]
 
 
+def person_fields(person) -> dict:
+    given, family, born, sex, _relationship = person
+    fields = {"given_names": given, "family_names": family, "date_of_birth": born, "nationality": "VE"}
+    return {**fields, "sex": sex, "relationship": "child", "idempotency_key": given}
+
+
 @pytest.mark.django_db
 def test_adding_one_person_counts_too(maria, registered_people, matamoros, brownsville, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "duplicates-told": 1}
     maria.post(
         "/household/new", household_post([("Maria", "Nueva", "1990-01-01", "F", "head")], matamoros, brownsville)
     )
-    fields = lambda p: {
-        "given_names": p[0],
-        "family_names": p[1],
-        "date_of_birth": p[2],
-        "nationality": "VE",  # noqa: E731
-        "sex": "F",
-        "relationship": "child",
-        "idempotency_key": p[0],
-    }
-    assert TOLD in maria.post("/household/members/add", fields(registered_people[0])).content.decode()
-    page = maria.post("/household/members/add", fields(registered_people[1])).content.decode()
+    assert TOLD in maria.post("/household/members/add", person_fields(registered_people[0])).content.decode()
+    page = maria.post("/household/members/add", person_fields(registered_people[1])).content.decode()
     assert SENT_TO_NGO in page and TOLD not in page
