@@ -1,7 +1,9 @@
 """Demo data for a first look: staff accounts, named households, a synthetic queue and a draw."""
 
 import datetime as dt
+import sys
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -59,7 +61,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo data ready: {Port.objects.count()} ports, {Household.objects.count()} households, "
             f"a draw for {tomorrow}. Staff: rosa (NGO), olga (operator), password {DEMO_PASSWORD}; "
-            "their 6-digit code: python manage.py demo_staff_code rosa"
+            f"their 6-digit code: {sys.executable} {settings.BASE_DIR / 'manage.py'} demo_staff_code rosa"
         )
 
     def _staff(self) -> None:
