@@ -123,8 +123,9 @@ def household_new(request: SignedInRequest) -> HttpResponse:
         except DuplicatePerson as duplicate:
             if may_tell(request, forms_, duplicate):
                 show_duplicates(forms_, duplicate)
-            else:
+            else:  # which person is registered is not said; a person typed twice still is
                 formset._non_form_errors.append(PROBE_LIMIT)
+                show_duplicates(forms_, DuplicatePerson(repeated=duplicate.repeated))
         except HouseholdFull:
             formset._non_form_errors.append(cap_message())  # type: ignore[attr-defined]
         else:
