@@ -55,6 +55,6 @@ def normalise(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registrations", "0008_rate_counter")]
+    dependencies = [("registrations", "0009_applicant_session_version")]
 
     operations = [migrations.RunPython(normalise, migrations.RunPython.noop, elidable=True)]
