@@ -58,6 +58,8 @@ def move_signin(household: Household, new_address: str, born: dt.date | None, sl
     with transaction.atomic():
         applicant = Applicant.objects.select_for_update().get(pk=household.applicant_id)  # type: ignore[misc]
         checked_by = _check(household, born, slip_code)
+        if checked_by and applicant.address == new_address:
+            return  # sent twice: the first already moved it (no second notice, no second audit row)
         if checked_by:
             if (
                 Applicant.objects.filter(address_index=Applicant.index_of(new_address))

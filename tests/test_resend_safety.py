@@ -29,7 +29,9 @@ SAFE_BY_NATURE = {
     "registrations/share.html": "sharing with an organisation already shared with changes nothing",
     "registrations/_status.html": "confirming changes an offered appointment only: a confirmed one stays as it is",
     "registrations/appointment_cancel.html": "cancels a live appointment only: a cancelled one has none",
-    "staff/check_in.html": "checks in a confirmed appointment only, once",
+    "letters/check_in.html": "checks in a family not yet checked in, once",
+    "registrations/household.html": "ends the other sign-ins: ending them again ends nothing more",
+    "staff/signin_move.html": "moving the sign-in to the address it already has changes nothing (staff.numbers)",
     "staff/member_move.html": "a person already in the target household is not moved again",
     "staff/vulnerability_queue.html": "a decision applies to a request still waiting, once",
     "errors/key_in_flight.html": "sends again the fields it was given, the resend key among them",
@@ -119,3 +121,18 @@ def test_request_text_is_cleaned_like_other_answers(maria, matamoros, brownsvill
     assert VulnerabilityRequest.objects.get().description == "Fever since Monday\nneeds a doctor"
     page = olga.get("/staff/review/vulnerability").content.decode()
     assert '<p class="typed" dir="auto">Fever since Monday<br>needs a doctor</p>' in page
+
+
+@pytest.mark.django_db
+def test_a_sign_in_move_sent_twice_tells_the_phones_once(maria, rosa, casa_del_migrante, matamoros, brownsville):
+    from notifications.models import Notification
+    from staff.models import AuditEntry
+
+    maria.post("/household/new", household_post(FAMILY[:1], matamoros, brownsville))
+    maria.post("/household/share", {"organisation": casa_del_migrante.pk})
+    reference = Household.objects.get().reference
+    data = {"address": "+528685550101", "date_of_birth": "12/04/1990"}
+    for _ in range(2):
+        assert rosa.post(f"/staff/households/{reference}/sign-in", data)["Location"] == f"/staff/households/{reference}"
+    assert Notification.objects.filter(kind="signin_moved").count() == 2  # the new phone and the old one, once each
+    assert AuditEntry.objects.filter(action="move sign-in").count() == 1

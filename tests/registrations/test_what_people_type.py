@@ -57,7 +57,7 @@ def test_a_number_no_phone_can_have_is_refused_clearly(client, typed):
 def test_a_field_never_asks_for_what_it_does_not_take(maria, matamoros, brownsville, field, typed, says, never):
     data = household_post(FAMILY[:1], matamoros, brownsville, **{field: typed})
     page = maria.post("/household/new", data).content.decode()
-    message = page.split(f'id="id_{field}-error"', 1)[1].split("</p>", 1)[0]
+    message = page.split(f'id="id_{field}_error"', 1)[1].split("</p>", 1)[0]
     assert says in message and never not in message
 
 
