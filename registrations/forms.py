@@ -309,6 +309,8 @@ class BaseMemberFormSet(forms.BaseFormSet):
     setting is the one rule); more rows than that are refused with the same message as every path.
     Django's other formset refusals are replaced by ours too, in the reader's language."""
 
+    added = False  # set by formset_with_blank_member: the htmx answer to "Add another person" holds a new row
+
     default_error_messages = {
         "missing_management_form": _(
             "Part of the form did not arrive. Check the people below and send the form again."
@@ -344,7 +346,7 @@ def formset_with_blank_member(data, prefix: str = "members") -> BaseMemberFormSe
     total = int(total) if total.isascii() and total.isdigit() else 1
     data[f"{prefix}-TOTAL_FORMS"] = str(min(total + 1, settings.MAX_HOUSEHOLD_SIZE))
     formset = cast(BaseMemberFormSet, MemberFormSet(data, prefix=prefix))
-    formset.added = total < settings.MAX_HOUSEHOLD_SIZE  # type: ignore[attr-defined]  # the htmx answer holds a new row
+    formset.added = total < settings.MAX_HOUSEHOLD_SIZE
     for form in formset.forms:
         form._errors = ErrorDict()  # shown as typed, not judged yet
     return formset

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
 
-
 def typed(form: IdempotentForm) -> dict:
     """What the person typed, without the resend key."""
     return {name: value for name, value in form.cleaned_data.items() if name != "idempotency_key"}

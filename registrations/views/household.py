@@ -64,7 +64,7 @@ def show_duplicates(forms_: list, duplicate: DuplicatePerson) -> None:
         forms_[i].add_error("given_names", DUPLICATE_REPEATED)
 
 
-def may_tell(request: HtmxHttpRequest, forms_: list, duplicate: DuplicatePerson) -> bool:
+def may_tell(request: SignedInRequest, forms_: list, duplicate: DuplicatePerson) -> bool:
     """An applicant is told who is registered elsewhere only within the daily limit (registrations.probes)."""
     keys = [forms_[i].member_data().key for i in duplicate.elsewhere]
     return not keys or probes.may_tell(request, request.applicant, keys)
