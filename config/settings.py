@@ -281,6 +281,8 @@ LOGGING = {
 FAR_PORT_KM = env_int("FAR_PORT_KM", 300)
 
 LOGIN_URL = "staff_login"
+# Staff who open the sign-in page directly land on their home page (Django's default is /accounts/profile/).
+LOGIN_REDIRECT_URL = "staff_home"
 OTP_TOTP_ISSUER = "Cita"
 # An offered appointment must be confirmed within this time, or it returns to the pool.
 OFFER_CONFIRM_HOURS = env_int("OFFER_CONFIRM_HOURS", 48)
