@@ -41,6 +41,7 @@
       } catch (e) { /* storage off: nothing to clear */ }
     }
   }
+  let signedOut = false; // a save still waiting on its timer must not write the draft back after sign-out
   function clearAll() {
     clearDrafts(["localStorage", "sessionStorage"]);
     return forgetKept();
@@ -90,6 +91,7 @@
   const leftOut = (form, draft) => (draft.retype || []).filter((name) => !(form && filled(form.elements.namedItem(name))));
 
   function save(form, submitter) {
+    if (signedOut) return {};
     const id = idOf(form), before = read(id) || {}, key = form.elements.namedItem("idempotency_key");
     const pending = before.state === "held" || before.state === "submitted";
     const status = statusOf(form);
@@ -237,7 +239,7 @@
 
   function onSubmit(event) {
     const form = event.target, submitter = event.submitter;
-    if (pathOf(form.action || location.href) === "/signout") return clearAll();
+    if (pathOf(form.action || location.href) === "/signout") { signedOut = true; return clearAll(); }
     if (!form.hasAttribute("data-draft")) return;
     if (submitter && submitter.name === "add_member") return save(form); // one more row, not a send
     const draft = save(form, submitter);
