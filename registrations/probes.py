@@ -4,73 +4,53 @@ The duplicate message has to be clear (people must know why a relative cannot be
 it also answers "is this person registered?" for anyone who types a name, a birth date and a
 nationality. So each account and each connection is told about at most a few *different*
 people a day (the same person again does not count); past that, the page sends them to an
-NGO, where a person can look at it with them. Each disclosure is kept as an Attempt so
-operators see the accounts that probe (staff.views.operator.reuse_queue).
+NGO, where a person can look at it with them. Operators see the accounts that probe
+(staff.views.operator.reuse_queue).
 
-The counters are the rate-limit counters (registrations.ratelimit.hit), so RATE_LIMITS can
-change the limits without a release: `duplicates-told` (per account) and `duplicates-told-ip`.
+The counts are the rate limits `duplicates-told` (per account), `duplicates-told-ip` (per
+connection) and `duplicate-seen` (one account, one person) of registrations.ratelimit.LIMITS,
+so RATE_LIMITS can change them without a release.
 """
 
-import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Count, Max
 from django.http import HttpRequest
 from django.utils import timezone
 
+from registrations import ratelimit
 from registrations.addresses import mask_address
-from registrations.encryption import blind_index
-from registrations.models import Applicant, Attempt
-from registrations.ratelimit import client_address, hit
+from registrations.models import Applicant, RateCounter
 
-DAY = 24 * 3600
-PER_ACCOUNT = 5
-PER_CONNECTION = 20  # a shelter's kiosk: many families behind one address
-BUCKET = "duplicate-told"
-SHOWN_AT = 3  # an account told about this many people in a week is listed for operators
-
-
-def limit(name: str, default: int) -> int:
-    return settings.RATE_LIMITS.get(name, default)
+SHOWN_AT = 3  # an account told about this many different people today is listed for operators
 
 
 def may_tell(request: HttpRequest, applicant: Applicant, person_keys: Iterable[str]) -> bool:
-    """Count the people about to be disclosed; False once this account or connection is past its limit.
-
-    Kept counts are per person: asking again about someone already disclosed today costs nothing.
-    """
+    """Count the people about to be disclosed; False once this account or connection is past its limit."""
     if not settings.RATE_LIMITS_ENABLED:
         return True
-    connection = blind_index("client", client_address(request))[:32]
+    connection = ratelimit.client_address(request)
     allowed = True
     for key in person_keys:
-        person = key[:24]
-        if hit(f"{BUCKET}:seen:{applicant.pk}:{person}", 1, DAY):
+        if ratelimit.count("duplicate-seen", f"{applicant.pk}:{key[:24]}").refused:
             continue  # this account was told about this person today already
-        Attempt.objects.create(bucket=f"{BUCKET}:{applicant.pk}", created_at=timezone.now())
-        over_account = hit(f"{BUCKET}:{applicant.pk}", limit("duplicates-told", PER_ACCOUNT), DAY)
-        over_connection = hit(f"{BUCKET}-ip:{connection}", limit("duplicates-told-ip", PER_CONNECTION), DAY)
-        if over_account or over_connection:
+        told = ratelimit.count("duplicates-told", str(applicant.pk))
+        from_here = ratelimit.count("duplicates-told-ip", connection)
+        if told.refused or from_here.refused:
             allowed = False
     return allowed
 
 
-def probing_accounts(days: int = 7) -> list[dict]:
-    """Accounts told about several different registered people lately, most first: for a person to look at."""
-    since = timezone.now() - dt.timedelta(days=days)
-    rows = (
-        Attempt.objects.filter(bucket__startswith=f"{BUCKET}:", created_at__gte=since)
-        .values("bucket")
-        .annotate(people=Count("id"), last=Max("created_at"))
-        .filter(people__gte=SHOWN_AT)
-        .order_by("-people")
-    )
+def probing_accounts() -> list[dict]:
+    """Accounts told about several different registered people today, most first: for a person to look at."""
+    window = int(timezone.now().timestamp() // ratelimit.LIMITS["duplicates-told"].seconds)
+    rows = RateCounter.objects.filter(
+        key__startswith="duplicates-told:", key__endswith=f":{window}", count__gte=SHOWN_AT
+    ).order_by("-count")
     found = []
-    for row in rows:
-        applicant_id = row["bucket"].rsplit(":", 1)[1]
-        applicant = Applicant.objects.filter(pk=applicant_id).select_related("household").first()
+    for key, people in rows.values_list("key", "count"):
+        applicant = Applicant.objects.filter(pk=key.split(":")[1]).first()
         if applicant is not None:
             masked = mask_address(applicant.address) if applicant.address else ""
-            found.append({"applicant": applicant, "masked": masked, "people": row["people"], "last": row["last"]})
+            found.append({"applicant": applicant, "masked": masked, "people": people})
     return found

@@ -57,6 +57,12 @@ LIMITS: dict[str, Limit] = {
     "staff-checks": Limit(5, HOUR, "failed identity checks per household when staff move its sign-in"),
     # Staff: wrong sign-ins per account lock it until the day ends or an operator unlocks it.
     "staff-account": Limit(10, DAY, "wrong staff sign-ins per account", hashed=False),
+    # The duplicate message: how many different registered people one account or connection is told
+    # about (registrations.probes); the same person again is free. Unhashed per account so operators
+    # see which accounts probe.
+    "duplicates-told": Limit(5, DAY, "different registered people one account is told about", hashed=False),
+    "duplicates-told-ip": Limit(20, DAY, "different registered people told about from one connection"),
+    "duplicate-seen": Limit(1, DAY, "one account told about one person (the same person again is free)"),
 }
 
 

@@ -38,6 +38,7 @@ SAFE_BY_NATURE = {
     "letters/exemption_form.html": "asking again for a case that is still waiting returns the waiting request",
     "letters/exemption_queue.html": "a decision applies to a request still waiting, once",
     "letters/household_letters.html": "a letter already withdrawn is not withdrawn again",
+    "staff/security.html": "unlocking an account that is unlocked changes nothing (it is audited again)",
 }
 
 

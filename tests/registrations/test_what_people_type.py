@@ -119,7 +119,7 @@ def test_numbers_stored_before_are_rewritten_the_one_way(maria, matamoros, brown
 
     from django.apps import apps
 
-    migration = importlib.import_module("registrations.migrations.0010_one_form_per_phone")
+    migration = importlib.import_module("registrations.migrations.0011_one_form_per_phone")
     maria.post("/household/new", household_post(FAMILY[:1], matamoros, brownsville))
     typed_nationally = Applicant.objects.create(address="+0448681112222")
     with_old_one = Applicant.objects.create(address="+5218683334444")

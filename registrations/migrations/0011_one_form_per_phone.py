@@ -55,6 +55,6 @@ def normalise(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registrations", "0009_applicant_session_version")]
+    dependencies = [("registrations", "0010_security_alerts_and_session_bound_codes")]
 
     operations = [migrations.RunPython(normalise, migrations.RunPython.noop, elidable=True)]
