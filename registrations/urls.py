@@ -20,6 +20,7 @@ urlpatterns = [
     path("household/appointment/cancel", appointment.cancel, name="appointment_cancel"),
     path("household/urgent-help", help.vulnerability_request, name="vulnerability_request"),
     path("household/share", help.share, name="share_household"),
+    path("household/share/stop", help.share_stop, name="share_stop"),
     path("household/port-warning", ports.port_warning, name="port_warning"),
     path("household/members/add", household.member_add, name="member_add"),
     path("household/members/<int:pk>/change", household.member_change, name="member_change"),

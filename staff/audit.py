@@ -11,11 +11,14 @@ if TYPE_CHECKING:
     from registrations.models import Household
 
 
-def record(actor: User, action: AuditAction, household: "Household | None" = None, detail: str = "") -> AuditEntry:
+def record(
+    actor: User | None, action: AuditAction, household: "Household | None" = None, detail: str = ""
+) -> AuditEntry:
     """Write one audit row on the caller's connection: call it inside the transaction.atomic()
     that makes the change, so a change is never kept without its row, nor a row without its change.
 
     A look (a staff member opening a household) changes nothing and may be recorded on its own.
+    The actor is None when the household's own applicant acted (they are not a staff user).
     An action that is not an AuditAction is refused (ValueError): no free text reaches the log.
     """
     return AuditEntry.objects.create(

@@ -99,6 +99,8 @@ class AuditAction(models.TextChoices):
     ACCOUNT_LOCKED = "account locked", _("Account locked after too many wrong sign-ins")
     ACCOUNT_UNLOCKED = "account unlocked", _("Unlocked a staff account")
     VIEW_SECURITY = "view security page", _("Looked at the security page")
+    SHARE_HOUSEHOLD = "share household", _("Let an organisation see the household")
+    STOP_SHARING = "stop sharing", _("Stopped letting an organisation see the household")
 
 
 def audit_action_choices() -> "list[tuple[str, StrPromise]]":
@@ -111,7 +113,8 @@ class AuditEntry(models.Model):
 
     Written only through staff.audit.record(), inside the transaction of the change it records."""
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty when the household's own applicant acted (sharing it or stopping): they are not staff users.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     action = models.CharField(max_length=40, choices=audit_action_choices)
     household_reference = models.CharField(max_length=16, blank=True, db_index=True)
     detail = models.CharField(max_length=300, blank=True)

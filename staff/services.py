@@ -59,13 +59,6 @@ def register_without_phone(
     return made[0] if made else reference
 
 
-def share_with(household: Household, organisation: Organisation) -> None:
-    """The applicant lets an NGO see and help with their household."""
-    OrganisationHousehold.objects.get_or_create(
-        organisation=organisation, household=household, defaults={"reason": OrganisationHousehold.Reason.SHARED}
-    )
-
-
 def move_member(member: Member, target: Household, actor: User) -> None:
     """Move a person to another household (e.g. added by a relative without consent).
 

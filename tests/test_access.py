@@ -59,6 +59,7 @@ APPLICANT = {
     "household_letter",
     "vulnerability_request",
     "share_household",
+    "share_stop",
 }
 # Called by the SMS gateway only: a shared secret (or a per-message signature) and an allowed address.
 GATEWAY = {"kannel_delivery_report", "kannel_incoming_text"}

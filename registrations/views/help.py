@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from registrations import vulnerability
 from registrations.forms import VulnerabilityForm
@@ -21,7 +21,7 @@ from registrations.views.common import (
     post_items,
 )
 from staff.models import Organisation
-from staff.services import share_with
+from staff.sharing import organisations_seeing, share_with, stop_sharing
 
 
 def send_vulnerability_request(request: HttpRequest, form: VulnerabilityForm, household: Household, done: str) -> str:
@@ -79,5 +79,28 @@ def share(request: HtmxHttpRequest) -> HttpResponse:
             )
             return redirect("household")
         error = _("Choose the organisation from the list")
-    context = {"organisations": organisations, "errors": [("organisation", error)] if error else [], "error": error}
+    context = {
+        "organisations": organisations,
+        "links": organisations_seeing(household),
+        "errors": [("organisation", error)] if error else [],
+        "error": error,
+    }
     return render(request, "registrations/share.html", context, status=400 if error else 200)
+
+
+@require_POST
+@applicant_required
+def share_stop(request: HtmxHttpRequest) -> HttpResponse:
+    """Stop one organisation seeing the household; a second press, or an unknown one, changes nothing."""
+    household = own_household(request)
+    if household is None:
+        return redirect("household_new")
+    choice = request.POST.get("organisation", "")
+    link = (
+        organisations_seeing(household).filter(organisation_id=int(choice)).first()
+        if choice.isascii() and choice.isdigit() and len(choice) < 12
+        else None
+    )
+    if link is not None and stop_sharing(household, link.organisation):
+        messages.success(request, _("%(name)s can no longer see your household.") % {"name": link.organisation.name})
+    return redirect("share_household")

@@ -30,6 +30,7 @@ from registrations.views.common import (
 )
 from registrations.views.ports import port_warning_context
 from registrations.views.status import status_context
+from staff.sharing import organisations_seeing
 
 DUPLICATE_ELSEWHERE = gettext_lazy(
     "This person is already registered in another household. Nothing you typed is lost. "
@@ -84,7 +85,8 @@ def household(request: HtmxHttpRequest) -> HttpResponse:
         return redirect("household_new")
     members = own.members.filter(is_active=True)
     full = cap_message() if own.size >= settings.MAX_HOUSEHOLD_SIZE else ""
-    context = {"household": own, "members": members, "full": full, **status_context(own)}
+    links = organisations_seeing(own)
+    context = {"household": own, "members": members, "full": full, "links": links, **status_context(own)}
     return render(request, "registrations/household.html", context)
 
 

@@ -1,0 +1,33 @@
+"""Which organisations may see a household, as the household decides: it shares itself with an NGO
+and may stop at any time. Each change is audited with the household's applicant as the actor."""
+
+from django.db import transaction
+
+from registrations.models import Household
+from staff.audit import record
+from staff.models import AuditAction, Organisation, OrganisationHousehold
+
+
+def organisations_seeing(household: Household):
+    """The links that let an organisation see this household, named for the applicant's page."""
+    return household.organisation_links.select_related("organisation").order_by("organisation__name")
+
+
+def share_with(household: Household, organisation: Organisation) -> bool:
+    """The applicant lets an NGO see and help with their household; sharing twice changes nothing."""
+    with transaction.atomic():
+        _link, created = OrganisationHousehold.objects.get_or_create(
+            organisation=organisation, household=household, defaults={"reason": OrganisationHousehold.Reason.SHARED}
+        )
+        if created:
+            record(None, AuditAction.SHARE_HOUSEHOLD, household, detail=organisation.name)
+    return created
+
+
+def stop_sharing(household: Household, organisation: Organisation) -> bool:
+    """The applicant stops an NGO seeing their household, whoever registered it; stopping twice changes nothing."""
+    with transaction.atomic():
+        removed, _kinds = OrganisationHousehold.objects.filter(organisation=organisation, household=household).delete()
+        if removed:
+            record(None, AuditAction.STOP_SHARING, household, detail=organisation.name)
+    return bool(removed)
