@@ -6,6 +6,7 @@ domain values; nothing here writes to the database.
 
 import datetime as dt
 import unicodedata
+from itertools import groupby
 from typing import TYPE_CHECKING, cast
 
 from django import forms
@@ -137,18 +138,37 @@ class RecoveryForm(SharedDeviceMixin, CitaForm):
         return code
 
 
+class PlaceChoiceIterator(forms.models.ModelChoiceIterator):
+    """Places grouped by state: each option says only the town, so a long name still fits a phone."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for state, places in groupby(self.queryset, key=lambda place: place.state_name):
+            yield (state, [self.choice(place) for place in places])
+
+
+class PlaceChoiceField(forms.ModelChoiceField):
+    iterator = PlaceChoiceIterator
+
+    def label_from_instance(self, obj: Place) -> str:
+        return obj.name
+
+
 class HouseholdDetailsForm(IdempotentForm):
-    current_place = forms.ModelChoiceField(
+    current_place = PlaceChoiceField(
         label=_("Where are you now?"),
         queryset=Place.objects.all(),
         required=False,
         empty_label=_("Choose a city or town"),
     )
+    # Radios, not a select: a select cuts a long port name off at 320 px ("Brownsville, TX (Gatew…").
     preferred_port = forms.ModelChoiceField(
         label=_("Which port of entry do you want to go to?"),
         queryset=Port.objects.filter(accepts_requests=True),
         required=False,
-        empty_label=_("Choose a port"),
+        empty_label=None,
+        widget=forms.RadioSelect,
     )
     contact_phone = forms.CharField(label=_("Phone number for messages (optional)"), max_length=40, required=False)
     contact_email = forms.CharField(label=_("Email address for messages (optional)"), max_length=300, required=False)

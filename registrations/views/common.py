@@ -82,3 +82,9 @@ def applicant_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
 def post_items(request: HttpRequest) -> Iterable[tuple[str, str]]:
     return ((key, value) for key in request.POST for value in request.POST.getlist(key))
+
+
+def isolate(text: str) -> str:
+    """A name or phone number put into a sentence built here, between Unicode isolates (FSI … PDI):
+    what <bdi> does in templates, so an Arabic message keeps its full stop at its own end."""
+    return f"\u2068{text}\u2069"

@@ -16,6 +16,7 @@ from registrations.views.common import (
     HtmxHttpRequest,
     applicant_required,
     error_list,
+    isolate,
     new_key,
     own_household,
     post_items,
@@ -75,7 +76,7 @@ def share(request: HtmxHttpRequest) -> HttpResponse:
         if organisation is not None:
             share_with(household, organisation)
             messages.success(
-                request, _("%(name)s can now see your household and help you.") % {"name": organisation.name}
+                request, _("%(name)s can now see your household and help you.") % {"name": isolate(organisation.name)}
             )
             return redirect("household")
         error = _("Choose the organisation from the list")
@@ -102,5 +103,7 @@ def share_stop(request: HtmxHttpRequest) -> HttpResponse:
         else None
     )
     if link is not None and stop_sharing(household, link.organisation):
-        messages.success(request, _("%(name)s can no longer see your household.") % {"name": link.organisation.name})
+        messages.success(
+            request, _("%(name)s can no longer see your household.") % {"name": isolate(link.organisation.name)}
+        )
     return redirect("share_household")

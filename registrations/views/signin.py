@@ -14,7 +14,14 @@ from registrations.addresses import mask_address
 from registrations.forms import AddressForm, CodeForm, RecoveryForm, SigninForm
 from registrations.models import SigninCode
 from registrations.ratelimit import client_address, rate_limit
-from registrations.views.common import SignedInRequest, applicant_required, error_list, keep_this_session, sign_in
+from registrations.views.common import (
+    SignedInRequest,
+    applicant_required,
+    error_list,
+    isolate,
+    keep_this_session,
+    sign_in,
+)
 
 PENDING_ADDRESS = "signin_address"
 PENDING_SHARED = "signin_shared_device"
@@ -145,7 +152,7 @@ def move_account_code(request: SignedInRequest) -> HttpResponse:
             keep_this_session(request.session, request.applicant)  # every other phone is signed out
             del request.session[PENDING_MOVE]
             messages.success(
-                request, _("Done. From now on, sign in with %(address)s.") % {"address": mask_address(address)}
+                request, _("Done. From now on, sign in with %(address)s.") % {"address": isolate(mask_address(address))}
             )
             return redirect("household")
     context = {"form": form, "errors": error_list(form), "masked_address": mask_address(address)}

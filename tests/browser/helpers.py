@@ -7,7 +7,7 @@ from tests.conftest import FAMILY
 
 def choose_place_and_port(page) -> None:
     page.select_option("#id_current_place", str(Place.objects.get(name="Matamoros").pk))
-    page.select_option("#id_preferred_port", str(Port.objects.get(code="brownsville").pk))
+    page.check(f"input[name=preferred_port][value='{Port.objects.get(code='brownsville').pk}']")
 
 
 def fill_person(page, index: int, person=None, needs: str = "") -> None:

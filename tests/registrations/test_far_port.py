@@ -14,9 +14,9 @@ def test_matamoros_to_san_ysidro_warns_with_the_distance_and_can_be_confirmed(ma
     response = maria.post("/household/new", data)
     page = response.content.decode()
     assert response.status_code == 200
-    assert re.search(r"San Ysidro, CA is about 2,0\d0 km from Matamoros", page)
+    assert re.search(r"<bdi>San Ysidro, CA</bdi> is about 2,0\d0 km from <bdi>Matamoros</bdi>", page)
     assert "Never pay anyone" in page
-    assert "The nearest port to you is Brownsville" in page
+    assert "The nearest port to you is <bdi>Brownsville" in page
     assert 'value="María José"' in page
     assert not Household.objects.exists()
 
@@ -42,7 +42,10 @@ def test_the_warning_fragment_for_htmx(client, matamoros, san_ysidro, brownsvill
     far = client.get("/household/port-warning", {"current_place": matamoros.pk, "preferred_port": san_ysidro.pk})
     near = client.get("/household/port-warning", {"current_place": matamoros.pk, "preferred_port": brownsville.pk})
     junk = client.get("/household/port-warning", {"current_place": "x", "preferred_port": "<b>"})
-    assert far.content.decode().startswith('<div id="port-warning"') and "km from Matamoros" in far.content.decode()
+    assert (
+        far.content.decode().startswith('<div id="port-warning"')
+        and "km from <bdi>Matamoros</bdi>" in far.content.decode()
+    )
     assert "km" not in near.content.decode() and junk.status_code == 200
 
 

@@ -33,7 +33,7 @@ def test_it_changes_a_person_and_keeps_the_priority(maria, maria_household):
 def test_it_removes_a_person_after_asking(maria, maria_household):
     ana = member_named("Ana")
     assert (
-        "Remove Ana Pérez Rojas from your household?"
+        "Remove <bdi>Ana Pérez Rojas</bdi> from your household?"
         in maria.get(f"/household/members/{ana.pk}/remove").content.decode()
     )
     maria.post(f"/household/members/{ana.pk}/remove", {"idempotency_key": "r1"})

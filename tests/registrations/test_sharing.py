@@ -34,7 +34,7 @@ def test_stopping_takes_the_organisations_access_away_and_is_audited(maria, shar
     assert "You shared your household with it on" in page and "Stop sharing" in page
 
     response = maria.post("/household/share/stop", {"organisation": casa_del_migrante.pk}, follow=True)
-    assert "Casa del Migrante can no longer see your household." in response.content.decode()
+    assert "\u2068Casa del Migrante\u2069 can no longer see your household." in response.content.decode()
     assert rosa.get(f"/staff/households/{shared.reference}").status_code == 404
     assert not OrganisationHousehold.objects.exists()
 
