@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class AllocationConfig(AppConfig):
     name = "allocation"
-    verbose_name = "Allocation"
+    verbose_name = _("Allocation")
 
     def ready(self) -> None:
         from allocation.pool import ensure_pool_index

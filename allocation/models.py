@@ -22,23 +22,29 @@ def validate_time_zone(value: str) -> None:
 class Port(models.Model):
     """A land port of entry where households present themselves at their appointment."""
 
-    code = models.SlugField(max_length=32, unique=True)
-    name = models.CharField(max_length=100)
-    mexican_city = models.CharField(max_length=100, help_text="The city on the Mexican side.")
-    address = models.CharField(max_length=200)
-    latitude = models.DecimalField(max_digits=8, decimal_places=5)
-    longitude = models.DecimalField(max_digits=8, decimal_places=5)
-    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
-    opens_at = models.TimeField(default=dt.time(8, 0))
-    closes_at = models.TimeField(default=dt.time(17, 0))
-    daily_capacity = models.PositiveIntegerField(help_text="People per day.")
-    window_minutes = models.PositiveSmallIntegerField(default=30)
-    grace_minutes = models.PositiveSmallIntegerField(
-        default=60, help_text="How late a household may check in and keep its appointment."
+    code = models.SlugField(verbose_name=_("code"), max_length=32, unique=True)
+    name = models.CharField(verbose_name=_("name"), max_length=100)
+    mexican_city = models.CharField(
+        verbose_name=_("Mexican city"), max_length=100, help_text=_("The city on the Mexican side.")
     )
-    accepts_requests = models.BooleanField(default=True)
+    address = models.CharField(verbose_name=_("address"), max_length=200)
+    latitude = models.DecimalField(verbose_name=_("latitude"), max_digits=8, decimal_places=5)
+    longitude = models.DecimalField(verbose_name=_("longitude"), max_digits=8, decimal_places=5)
+    time_zone = models.CharField(verbose_name=_("time zone"), max_length=64, validators=[validate_time_zone])
+    opens_at = models.TimeField(verbose_name=_("opens at"), default=dt.time(8, 0))
+    closes_at = models.TimeField(verbose_name=_("closes at"), default=dt.time(17, 0))
+    daily_capacity = models.PositiveIntegerField(verbose_name=_("daily capacity"), help_text=_("People per day."))
+    window_minutes = models.PositiveSmallIntegerField(verbose_name=_("minutes per time window"), default=30)
+    grace_minutes = models.PositiveSmallIntegerField(
+        verbose_name=_("minutes late allowed"),
+        default=60,
+        help_text=_("How late a household may check in and keep its appointment."),
+    )
+    accepts_requests = models.BooleanField(verbose_name=_("accepts requests"), default=True)
 
     class Meta:
+        verbose_name = _("port")
+        verbose_name_plural = _("ports")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -56,12 +62,14 @@ class Port(models.Model):
 class CapacityOverride(models.Model):
     """A port's capacity for one date, replacing its usual daily capacity (0 closes the port that day)."""
 
-    port = models.ForeignKey(Port, on_delete=models.CASCADE, related_name="capacity_overrides")
-    date = models.DateField()
-    capacity = models.PositiveIntegerField(help_text="People on this date.")
-    reason = models.CharField(max_length=200, blank=True)
+    port = models.ForeignKey(Port, verbose_name=_("port"), on_delete=models.CASCADE, related_name="capacity_overrides")
+    date = models.DateField(verbose_name=_("date"))
+    capacity = models.PositiveIntegerField(verbose_name=_("capacity"), help_text=_("People on this date."))
+    reason = models.CharField(verbose_name=_("reason"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("capacity change")
+        verbose_name_plural = _("capacity changes")
         ordering = ["date", "port"]
         constraints = [models.UniqueConstraint(fields=["port", "date"], name="one_capacity_override_per_port_and_date")]
 
@@ -76,27 +84,37 @@ class AllocationPolicy(models.Model):
         UNIFORM = "uniform", _("One ticket per household")
         DAYS_WAITED = "days_waited", _("One ticket per day waited")
 
-    version = models.PositiveIntegerField(unique=True)
-    waiting_share = models.PositiveSmallIntegerField(help_text="Percent of seats by registration time, oldest first.")
-    lottery_share = models.PositiveSmallIntegerField(help_text="Percent of seats drawn by lottery.")
-    reserved_share = models.PositiveSmallIntegerField(
-        help_text="Percent of seats reserved for approved vulnerable cases."
+    version = models.PositiveIntegerField(verbose_name=_("version"), unique=True)
+    waiting_share = models.PositiveSmallIntegerField(
+        verbose_name=_("waiting-time share (%)"), help_text=_("Percent of seats by registration time, oldest first.")
     )
-    lottery_weighting = models.CharField(max_length=12, choices=Weighting.choices, default=Weighting.UNIFORM)
+    lottery_share = models.PositiveSmallIntegerField(
+        verbose_name=_("lottery share (%)"), help_text=_("Percent of seats drawn by lottery.")
+    )
+    reserved_share = models.PositiveSmallIntegerField(
+        verbose_name=_("reserved share (%)"), help_text=_("Percent of seats reserved for approved vulnerable cases.")
+    )
+    lottery_weighting = models.CharField(
+        verbose_name=_("lottery weighting"), max_length=12, choices=Weighting.choices, default=Weighting.UNIFORM
+    )
     skew_threshold = models.DecimalField(
+        verbose_name=_("skew threshold"),
         max_digits=5,
         decimal_places=2,
         default=20,
-        help_text="Percentage points between a group's share of lottery winners and of the lottery pool "
-        "beyond which a run is held for review.",
+        help_text=_(
+            "Percentage points between a group's share of lottery winners and of the lottery pool "
+            "beyond which a run is held for review."
+        ),
     )
-    effective_from = models.DateField()
-    notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    effective_from = models.DateField(verbose_name=_("in force from"))
+    notes = models.TextField(verbose_name=_("notes"), blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("allocation policy")
+        verbose_name_plural = _("allocation policies")
         ordering = ["-version"]
-        verbose_name_plural = "allocation policies"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(waiting_share__lte=100, lottery_share__lte=100, reserved_share__lte=100),
@@ -122,32 +140,41 @@ class AllocationRun(models.Model):
         RELEASED = "released", _("Released after review")
         VOIDED = "voided", _("Voided after review")
 
-    date = models.DateField(unique=True)
-    policy = models.ForeignKey(AllocationPolicy, on_delete=models.PROTECT, related_name="runs")
-    seed_commitment = models.CharField(max_length=64, help_text="SHA-256 of the seed, published before the draw.")
+    date = models.DateField(verbose_name=_("date"), unique=True)
+    policy = models.ForeignKey(
+        AllocationPolicy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="runs"
+    )
+    seed_commitment = models.CharField(
+        verbose_name=_("seed commitment"), max_length=64, help_text=_("SHA-256 of the seed, published before the draw.")
+    )
     # The seed waits here, unpublished, between the commitment and the draw.
-    sealed_seed = models.CharField(max_length=200, blank=True)
-    seed = models.CharField(max_length=200, blank=True, help_text="Revealed after the draw.")
-    pool_hash = models.CharField(max_length=64, blank=True)
-    pool_count = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.COMMITTED)
-    committed_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    summary = models.JSONField(default=dict, blank=True)
-    statistics = models.JSONField(default=dict, blank=True)
+    sealed_seed = models.CharField(verbose_name=_("sealed seed"), max_length=200, blank=True)
+    seed = models.CharField(verbose_name=_("seed"), max_length=200, blank=True, help_text=_("Revealed after the draw."))
+    pool_hash = models.CharField(verbose_name=_("pool hash"), max_length=64, blank=True)
+    pool_count = models.PositiveIntegerField(verbose_name=_("households in the pool"), default=0)
+    status = models.CharField(verbose_name=_("status"), max_length=16, choices=Status.choices, default=Status.COMMITTED)
+    committed_at = models.DateTimeField(verbose_name=_("committed at"), auto_now_add=True)
+    started_at = models.DateTimeField(verbose_name=_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(verbose_name=_("finished at"), null=True, blank=True)
+    summary = models.JSONField(verbose_name=_("summary"), default=dict, blank=True)
+    statistics = models.JSONField(verbose_name=_("statistics"), default=dict, blank=True)
     # [household id, port id] pairs that did not fit when their turn came: served first next time.
-    carried_over = models.JSONField(default=list, blank=True)
+    carried_over = models.JSONField(verbose_name=_("carried over"), default=list, blank=True)
     # Port code -> the ticket number each lottery draw hit, in draw order (seated or passed over).
-    lottery = models.JSONField(default=dict, blank=True)
+    lottery = models.JSONField(verbose_name=_("lottery tickets drawn"), default=dict, blank=True)
     cutoff = models.DateTimeField(
-        null=True, blank=True, help_text="Published before the draw: the pool is read no earlier than this."
+        verbose_name=_("cut-off"),
+        null=True,
+        blank=True,
+        help_text=_("Published before the draw: the pool is read no earlier than this."),
     )
     # A public randomness beacon round named before the cut-off, whose value becomes the seed.
-    beacon_chain = models.CharField(max_length=64, blank=True)
-    beacon_round = models.PositiveBigIntegerField(null=True, blank=True)
+    beacon_chain = models.CharField(verbose_name=_("beacon chain"), max_length=64, blank=True)
+    beacon_round = models.PositiveBigIntegerField(verbose_name=_("beacon round"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("draw")
+        verbose_name_plural = _("draws")
         ordering = ["-date"]
 
     def __str__(self) -> str:
@@ -157,14 +184,17 @@ class AllocationRun(models.Model):
 class RunInputs(models.Model):
     """The eligible pool exactly as the draw saw it (see allocation.pool for the format)."""
 
-    run = models.OneToOneField(AllocationRun, on_delete=models.CASCADE, related_name="inputs")
-    snapshot = models.BinaryField(help_text="The canonical pool (allocation.pool), plain or zlib-compressed.")
+    run = models.OneToOneField(AllocationRun, verbose_name=_("draw"), on_delete=models.CASCADE, related_name="inputs")
+    snapshot = models.BinaryField(
+        verbose_name=_("pool snapshot"), help_text=_("The canonical pool (allocation.pool), plain or zlib-compressed.")
+    )
     # The public record of the draw (transparency.record), gzip-compressed: built once, when first
     # asked for after its publication time; cleared when a held run is released or voided.
-    record = models.BinaryField(null=True, blank=True)
+    record = models.BinaryField(verbose_name=_("public record"), null=True, blank=True)
 
     class Meta:
-        verbose_name_plural = "run inputs"
+        verbose_name = _("draw inputs")
+        verbose_name_plural = _("draw inputs")
 
     def __str__(self) -> str:
         return f"Inputs of {self.run}"
@@ -204,30 +234,45 @@ class Appointment(models.Model):
 
     LIVE = [Status.HELD, Status.OFFERED, Status.CONFIRMED, Status.CHECKED_IN]
 
-    run = models.ForeignKey(AllocationRun, on_delete=models.PROTECT, related_name="appointments")
-    household = models.ForeignKey("registrations.Household", on_delete=models.PROTECT, related_name="appointments")
-    port = models.ForeignKey(Port, on_delete=models.PROTECT, related_name="appointments")
-    date = models.DateField()
-    window_start = models.DateTimeField()
-    window_end = models.DateTimeField()
-    people = models.PositiveSmallIntegerField(help_text="Household size when the seat was given.")
-    share = models.CharField(max_length=10, choices=Share.choices)
-    status = models.CharField(max_length=12, choices=Status.choices)
+    run = models.ForeignKey(
+        AllocationRun, verbose_name=_("draw"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    household = models.ForeignKey(
+        "registrations.Household", verbose_name=_("household"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    port = models.ForeignKey(Port, verbose_name=_("port"), on_delete=models.PROTECT, related_name="appointments")
+    date = models.DateField(verbose_name=_("date"))
+    window_start = models.DateTimeField(verbose_name=_("window start"))
+    window_end = models.DateTimeField(verbose_name=_("window end"))
+    people = models.PositiveSmallIntegerField(
+        verbose_name=_("people"), help_text=_("Household size when the seat was given.")
+    )
+    share = models.CharField(verbose_name=_("share"), max_length=10, choices=Share.choices)
+    status = models.CharField(verbose_name=_("status"), max_length=12, choices=Status.choices)
     # Why a cancelled appointment was cancelled, so the household is told plainly.
-    cancel_reason = models.CharField(max_length=12, choices=CancelReason.choices, blank=True)
+    cancel_reason = models.CharField(
+        verbose_name=_("why it ended"), max_length=12, choices=CancelReason.choices, blank=True
+    )
     # When it stopped being live (cancelled, missed, expired) or was used (checked in): the date a
     # letter check gives for "no longer valid".
-    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(verbose_name=_("ended at"), null=True, blank=True)
     # Set on a seat offered after the draw from seats Cita freed (see FreedSeats): not part of the draw,
     # so verification and the published record leave it out.
     freed_from = models.ForeignKey(
-        "FreedSeats", on_delete=models.PROTECT, null=True, blank=True, related_name="reoffers"
+        "FreedSeats",
+        verbose_name=_("offered again from freed seats"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reoffers",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     objects = AppointmentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
         ordering = ["date", "port", "window_start", "pk"]
         constraints = [
             models.UniqueConstraint(

@@ -29,6 +29,8 @@ class StaffLoginForm(OTPAuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].error_messages["required"] = _("Enter your username")
         self.fields["password"].error_messages["required"] = _("Enter your password")
+        # Without a label Django shows the field's name, "Otp token", in English on every page.
+        self.fields["otp_token"].label = _("Code from your authenticator app")
         self.fields["shared_device"].label = _(
             "This is a shared computer: sign me out after %(minutes)s minutes without use"
         ) % {"minutes": settings.SHARED_DEVICE_IDLE_MINUTES}

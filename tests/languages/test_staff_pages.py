@@ -1,0 +1,43 @@
+"""Staff pages and the operators' admin in the reader's language: no field named by its code
+("Otp token"), no model named in English."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+SIGN_IN_CODE_LABEL = {
+    "en": "Code from your authenticator app",
+    "es": "Código de tu aplicación de autenticación",
+    "ht": "Kòd ki nan aplikasyon otantifikasyon ou a",
+    "fr": "Code de votre application d’authentification",
+    "pt": "Código do seu aplicativo autenticador",
+    "ru": "Код из приложения-аутентификатора",
+    "zh-hans": "身份验证器应用中的验证码",
+    "ar": "الرمز من تطبيق المصادقة",
+}
+PORTS = {"es": "Puertos", "ht": "Pò yo", "fr": "Postes-frontières", "ru": "Пункты пропуска", "ar": "منافذ العبور"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_staff_sign_in_names_every_field_in_the_readers_language(language):
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get("/staff/login").content.decode()
+    assert SIGN_IN_CODE_LABEL[language] in page
+    assert "Otp token" not in page and "OTP Token" not in page
+    if language != "en":
+        assert ">Password<" not in page and ">Username<" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", sorted(PORTS))
+def test_the_admin_names_ports_draws_and_appointments_in_the_readers_language(language, olga):
+    olga.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    index = olga.get("/operator/").content.decode()
+    assert PORTS[language] in index
+    for english in (">Ports<", ">Allocation runs<", ">Appointments<", ">Capacity overrides<", ">Allocation<"):
+        assert english not in index, english
+    port_form = olga.get("/operator/allocation/port/1/change/").content.decode()
+    assert "Daily capacity" not in port_form and "Time zone" not in port_form
