@@ -2,12 +2,14 @@
 
 import datetime as dt
 import math
+import re
 import statistics as stats
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.formats import date_format, get_format
 
 from allocation.models import Appointment
 
@@ -74,6 +76,14 @@ def waits_by_port(today: dt.date | None = None) -> list[WaitFigures]:
     return [
         WaitFigures(port, len(days), stats.median(days), percentile(days, 0.9)) for port, days in sorted(waits.items())
     ]
+
+
+def month_day(day: dt.date) -> str:
+    """A short day label in the reader's order: 12/05 in English, 05/12 in Spanish, 12月5日 in
+    Chinese (the language's short date format without its year)."""
+    pattern = get_format("SHORT_DATE_FORMAT")
+    pattern = re.sub(r"[^A-Za-z]*Y$", "", pattern) if pattern.endswith("Y") else re.sub(r"^Y[^A-Za-z]*", "", pattern)
+    return date_format(day, pattern if "Y" not in pattern else "SHORT_DATE_FORMAT")
 
 
 def bar_chart(values: list[tuple[str, int]], width: int = 320, height: int = 140) -> dict:

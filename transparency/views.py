@@ -142,7 +142,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     per_day: dict[dt.date, int] = defaultdict(int)
     for row in daily:
         per_day[row.date] += row.people
-    chart = statistics.bar_chart([(d.strftime("%m-%d"), n) for d, n in sorted(per_day.items())])
+    chart = statistics.bar_chart([(statistics.month_day(d), n) for d, n in sorted(per_day.items())])
     waits = statistics.waits_by_port()
     wait_chart = statistics.bar_chart([(w.port, int(w.median_days)) for w in waits])
     *by_port, overall = accuracy.published(timezone.localdate())

@@ -131,3 +131,12 @@ def test_the_appointment_message_writes_the_date_in_the_households_language(lang
     with translation.override(language):
         assert date_format(appointment.date, "DATE_FORMAT") in sms.body
     assert not ENGLISH_DATE_WORDS.search(sms.body)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "pattern"), [("en", "%m/%d"), ("es", "%d/%m"), ("ru", "%d.%m")])
+def test_the_statistics_chart_labels_days_in_the_readers_order(language, pattern, client, confirmed):
+    day = Appointment.objects.get().date
+    page = pages_in(client, language, ["/statistics"])["/statistics"]
+    labels = re.findall(r'text-anchor="middle">([^<]*)</text>', page)
+    assert day.strftime(pattern) in labels
