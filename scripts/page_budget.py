@@ -213,7 +213,7 @@ def fill_household(page) -> None:
     from registrations.models import Place
 
     page.select_option("#id_current_place", str(Place.objects.get(name="Matamoros").pk))
-    page.select_option("#id_preferred_port", str(Port.objects.get(code="brownsville").pk))
+    page.check(f"input[name=preferred_port][value='{Port.objects.get(code='brownsville').pk}']")
     page.fill("#id_members-0-given_names", "María José")
     page.fill("#id_members-0-family_names", "Pérez Rojas")
     page.fill("#id_members-0-date_of_birth", "1990-04-12")
