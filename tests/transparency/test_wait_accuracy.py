@@ -88,7 +88,7 @@ def test_the_status_page_states_the_figure_for_the_familys_port(maria, matamoros
     ShownEstimates.objects.create(date=yesterday, data=b"", checked={"brownsville": [25, 21], "el-paso": [40, 10]})
     accuracy._for_port.cache_clear()
     page = maria.get("/household").content.decode()
-    sentence = "At Brownsville, TX (Gateway International Bridge), 84 % of the families given an appointment"
+    sentence = "At <bdi>Brownsville, TX (Gateway International Bridge)</bdi>, 84 % of the families given an appointment"
     assert sentence + " in the last 30 days got it within the range shown to them 30 days before." in page
 
 
