@@ -13,6 +13,9 @@ echo "== Lint (ruff: security S and Django DJ rules, imports, format)"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check . >/dev/null
 
+echo "== Types (mypy with django-stubs: config and the apps)"
+.venv/bin/mypy
+
 echo "== Tests on SQLite"
 .venv/bin/python -m pytest -q -p no:randomly -m "not browser" "$@"
 

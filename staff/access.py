@@ -24,7 +24,7 @@ class StaffRequest(HttpRequest):
 
 def staff_profile(request: HttpRequest) -> StaffProfile | None:
     user = request.user
-    if not user.is_authenticated or not user.is_verified():  # type: ignore[union-attr,attr-defined]  # django-otp adds it
+    if not user.is_authenticated or not user.is_verified():  # type: ignore[attr-defined]  # django-otp adds it
         return None
     return StaffProfile.objects.select_related("organisation").filter(user=user).first()
 
