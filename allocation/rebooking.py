@@ -4,7 +4,7 @@ everyone booked there. The head start at the next draw is the pool's carried fla
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -83,7 +83,7 @@ def _offer(appointment: Appointment, household: Household, freed: FreedSeats) ->
     return True
 
 
-def close_port_day(port: Port, date: dt.date, actor: AbstractBaseUser) -> int:
+def close_port_day(port: Port, date: dt.date, actor: User) -> int:
     """A port closed for a day after the draw: every household booked there that day is cancelled with
     the reason port_closed (told why by the outbox) and is served first, whole, at the port's next draw."""
     from staff.audit import record  # staff imports allocation; the audit is written here, in the change
