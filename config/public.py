@@ -27,7 +27,7 @@ def public_page(max_age: int) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             public = not _signed_in(request)
-            request.public_page = public
+            request.public_page = public  # type: ignore[attr-defined]  # read by the public-page middleware
             response = view(request, *args, **kwargs)
             if public:
                 patch_cache_control(response, public=True, max_age=max_age)

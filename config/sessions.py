@@ -73,7 +73,7 @@ class SessionTimeoutMiddleware:
             seen, started = request.session.setdefault(SEEN, now), request.session.setdefault(STARTED, now)
             if now - seen > idle or (absolute and now - started > absolute):
                 logout(request)  # flushes the session, applicant included
-                request.applicant = None
+                request.applicant = None  # type: ignore[attr-defined]  # set by ApplicantMiddleware
                 ended = True
             elif now - seen >= SEEN_PRECISION:
                 request.session[SEEN] = now

@@ -215,18 +215,19 @@ def sign_in_with_recovery_code(reference: str, code: str, client: str) -> Applic
     raw = "".join(ch for ch in code.upper() if ch.isalnum())
     with transaction.atomic():
         household = Household.objects.filter(reference=reference).select_related("applicant").first()
+        applicant = household.applicant if household is not None else None
         match = None
-        if household is not None and household.applicant is not None:
+        if applicant is not None:
             match = (
                 RecoveryCode.objects.select_for_update()
-                .filter(applicant=household.applicant, code_hash=_hash(raw), used_at__isnull=True)
+                .filter(applicant=applicant, code_hash=_hash(raw), used_at__isnull=True)
                 .first()
             )
-        if match is not None:
+        if match is not None and applicant is not None:
             match.used_at = now
             match.save(update_fields=["used_at"])
-            end_sessions(household.applicant)  # the lost phone is signed out; this one signs in fresh
-            return household.applicant
+            end_sessions(applicant)  # the lost phone is signed out; this one signs in fresh
+            return applicant
     ratelimit.count("recovery-tries", mine, now)
     everyone = ratelimit.count("recovery-tries-all", reference, now)
     if everyone.used == everyone.limit + 1 and household is not None:

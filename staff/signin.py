@@ -8,7 +8,7 @@ second factor stays a second factor. Limits are `staff-login` (per connection) a
 import logging
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +24,7 @@ REFUSED = _(
 )
 
 
-def account_named(username: str) -> AbstractBaseUser | None:
+def account_named(username: str) -> User | None:
     return get_user_model().objects.filter(username=username).first()
 
 
@@ -49,13 +49,13 @@ def record_failure(username: str) -> None:
         record(account, AuditAction.ACCOUNT_LOCKED, detail=f"{verdict.used} wrong tries")
 
 
-def locked_accounts() -> list[AbstractBaseUser]:
+def locked_accounts() -> list[User]:
     ids = ratelimit.over_limit("staff-account")
     return list(get_user_model().objects.filter(pk__in=ids).order_by("username"))
 
 
 @transaction.atomic
-def unlock(operator: AbstractBaseUser, account: AbstractBaseUser) -> None:
+def unlock(operator: User, account: User) -> None:
     """An operator lets a locked account sign in again."""
     ratelimit.reset("staff-account", str(account.pk))
     record(operator, AuditAction.ACCOUNT_UNLOCKED, detail=account.get_username())

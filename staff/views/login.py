@@ -63,7 +63,7 @@ class StaffLoginView(LoginView):
     template_name = "staff/login.html"
     redirect_authenticated_user = False
 
-    def form_valid(self, form: StaffLoginForm) -> HttpResponse:
+    def form_valid(self, form: StaffLoginForm) -> HttpResponse:  # type: ignore[override]  # always this form
         response = super().form_valid(form)
         sessions.start_staff(self.request.session, shared=form.cleaned_data.get("shared_device", False))
         return response

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from registrations.models import SecurityAlert
 from staff import signin
-from staff.access import audit, operator_required
+from staff.access import StaffRequest, audit, operator_required
 from staff.models import AuditAction
 
 ALERT_DAYS = 7
@@ -22,7 +22,7 @@ ALERT_DAYS = 7
 @require_GET
 @never_cache
 @operator_required
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: StaffRequest) -> HttpResponse:
     """Phones and households under attack in the last week, so someone can reach the family."""
     alerts = SecurityAlert.objects.filter(created_at__gte=timezone.now() - dt.timedelta(days=ALERT_DAYS))
     audit(request, AuditAction.VIEW_SECURITY)
@@ -32,7 +32,7 @@ def security(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @operator_required
-def unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def unlock(request: StaffRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(get_user_model(), pk=pk)
     signin.unlock(request.user, account)
     messages.success(request, _("%(username)s can sign in again.") % {"username": account.get_username()})
