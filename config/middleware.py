@@ -69,6 +69,6 @@ class NulInAddressMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if "\x00" in request.path or any("\x00" in k + v for k, v in request.GET.items()):
+        if "\x00" in request.path or any("\x00" in k + str(v) for k, v in request.GET.items()):
             return render(request, "errors/400.html", status=400)
         return self.get_response(request)

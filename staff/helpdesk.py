@@ -5,18 +5,18 @@ second submit carries the same key (registrations.idempotency) and gets the firs
 instead of a second ticket, reply, notice or comment.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from registrations import idempotency
 from staff.models import HelpTicket, Notice, NoticeComment, Organisation, TicketReply
 
 
-def _scope(actor: AbstractBaseUser) -> str:
+def _scope(actor: User) -> str:
     return f"staff:{actor.pk}"
 
 
-def open_ticket(actor: AbstractBaseUser, organisation: Organisation, data: dict, key: str, request_hash: str) -> str:
+def open_ticket(actor: User, organisation: Organisation, data: dict, key: str, request_hash: str) -> str:
     """An NGO tells the operators about a problem; returns the ticket's page."""
 
     def apply() -> str:
@@ -26,9 +26,7 @@ def open_ticket(actor: AbstractBaseUser, organisation: Organisation, data: dict,
     return idempotency.run_once(_scope(actor), key, request_hash, apply)
 
 
-def reply_to_ticket(
-    actor: AbstractBaseUser, ticket: HelpTicket, body: str, by_operator: bool, key: str, request_hash: str
-) -> str:
+def reply_to_ticket(actor: User, ticket: HelpTicket, body: str, by_operator: bool, key: str, request_hash: str) -> str:
     """A reply from an operator answers the ticket; one from the NGO opens it again."""
 
     def apply() -> str:
@@ -40,7 +38,7 @@ def reply_to_ticket(
     return idempotency.run_once(_scope(actor), key, request_hash, apply)
 
 
-def publish_notice(actor: AbstractBaseUser, data: dict, key: str, request_hash: str) -> str:
+def publish_notice(actor: User, data: dict, key: str, request_hash: str) -> str:
     """An operator tells the NGOs about a change before it takes effect."""
 
     def apply() -> str:
@@ -50,7 +48,7 @@ def publish_notice(actor: AbstractBaseUser, data: dict, key: str, request_hash: 
     return idempotency.run_once(_scope(actor), key, request_hash, apply)
 
 
-def comment_on_notice(actor: AbstractBaseUser, notice: Notice, body: str, key: str, request_hash: str) -> str:
+def comment_on_notice(actor: User, notice: Notice, body: str, key: str, request_hash: str) -> str:
     def apply() -> str:
         NoticeComment.objects.create(notice=notice, author=actor, body=body)
         return reverse("staff_notice", args=[notice.pk])

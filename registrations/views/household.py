@@ -126,7 +126,7 @@ def household_new(request: SignedInRequest) -> HttpResponse:
             if may_tell(request, forms_, duplicate):
                 show_duplicates(forms_, duplicate)
             else:  # which person is registered is not said; a person typed twice still is
-                formset._non_form_errors.append(PROBE_LIMIT)
+                formset._non_form_errors.append(PROBE_LIMIT)  # type: ignore[attr-defined]
                 show_duplicates(forms_, DuplicatePerson(repeated=duplicate.repeated))
         except HouseholdFull:
             formset._non_form_errors.append(cap_message())  # type: ignore[attr-defined]
@@ -161,7 +161,7 @@ def household_registered(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @applicant_required
-def member_add(request: HtmxHttpRequest) -> HttpResponse:
+def member_add(request: SignedInRequest) -> HttpResponse:
     own = own_household(request)
     if own is None:
         return redirect("household_new")
@@ -198,7 +198,7 @@ def member_add(request: HtmxHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 @applicant_required
-def member_change(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def member_change(request: SignedInRequest, pk: int) -> HttpResponse:
     member = _own_member(request, pk)
     if not member.household.can_change_members:
         return _locked(request)
