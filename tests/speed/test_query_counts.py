@@ -1,0 +1,60 @@
+"""The busiest requests keep their number of queries: after each draw every waiting household opens
+its status page, and after an announcement thousands register at once (issue #18). A change that
+adds a query to either fails here; lower the number when a change removes one."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from registrations.models import Household
+from tests.conftest import FAMILY, household_post
+
+# Counted on 2 Dec 2026, the same on SQLite and PostgreSQL (savepoints included: round trips too).
+# Status: session, applicant, household, recent runs, appointment, same-day count or appointment, members.
+STATUS_WAITING = 7
+STATUS_OFFERED = 7
+REGISTER_FOUR = 26
+
+
+def queries(client, method: str, url: str, data=None) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
+    assert response.status_code in (200, 302)
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def status_queries(client) -> list[str]:
+    queries(client, "get", "/household")  # the per-process caches (day counts, latest run) fill once
+    return queries(client, "get", "/household")
+
+
+@pytest.mark.django_db
+def test_the_status_page_of_a_waiting_household_keeps_its_queries(maria, matamoros, brownsville):
+    maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))
+    sql = status_queries(maria)
+    assert "You are waiting for an appointment." in maria.get("/household").content.decode()
+    assert len(sql) == STATUS_WAITING, "\n".join(sql)
+
+
+@pytest.mark.django_db
+def test_the_status_page_of_an_offered_household_keeps_its_queries(maria, matamoros, brownsville):
+    maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))
+    day = timezone.localdate() + dt.timedelta(days=1)
+    call_command("allocate", "--date", day.isoformat(), "--seed", "speed", stdout=open("/dev/null", "w"))
+    assert Household.objects.get().status == Household.Status.OFFERED
+    sql = status_queries(maria)
+    assert "Your family has an appointment offer" in maria.get("/household").content.decode()
+    assert len(sql) == STATUS_OFFERED, "\n".join(sql)
+
+
+@pytest.mark.django_db
+def test_registering_a_household_of_four_keeps_its_queries(maria, matamoros, brownsville):
+    maria.get("/household/new")
+    sql = queries(maria, "post", "/household/new", household_post(FAMILY[:4], matamoros, brownsville))
+    household = Household.objects.get()
+    assert household.size == 4 and household.members.count() == 4
+    assert len(sql) == REGISTER_FOUR, "\n".join(sql)
