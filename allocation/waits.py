@@ -11,14 +11,15 @@ The simulator (`manage.py simulate`) measures how often the real day falls insid
 
 import datetime as dt
 import math
+import threading
 import time
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db import connection
+from django.db.models import CharField, Count, Func, Max, Q, Sum
 from django.utils import timezone
 
 from allocation.models import AllocationRun, Appointment, Port
@@ -129,57 +130,106 @@ def came_back_share(port_id: int) -> float:
     return (offers["back"] or 0) / offers["all"] if offers["all"] else 0.0
 
 
+# The cached counts are per ten minutes of registration (UTC), keyed by "YYYY-MM-DD HH:M0" so
+# that text order is time order; only the stretch after the last cached boundary is counted live.
+BUCKET_MINUTES = 10
+
+
+class TenMinutes(Func):
+    """A registration time as its ten-minute bucket key, with the database's own text functions:
+    SQLite keeps times as UTC text, and a Python function per row (TruncDate) cost seconds."""
+
+    template = "substr(to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), 1, 15) || '0'"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="substr(%(expressions)s, 1, 15) || '0'", **extra)
+
+
+def bucket_key(moment: dt.datetime) -> str:
+    utc = moment.astimezone(dt.UTC)
+    return f"{utc:%Y-%m-%d %H:}{utc.minute // BUCKET_MINUTES}0"
+
+
+def bucket_start(key: str) -> dt.datetime:
+    return dt.datetime.strptime(key, "%Y-%m-%d %H:%M").replace(tzinfo=dt.UTC)
+
+
 class QueueDays:
-    """Waiting households and people per port and registration day (UTC), rebuilt at most every
-    half hour per process: one grouped scan instead of counting the whole queue on every view.
-    Earlier days change only at a draw or a cancellation (new registrations are always today,
-    which is counted exactly), so a half-hour-old count moves a position by a few places at most."""
+    """Waiting households and people per port and ten minutes of registration, rebuilt at most every
+    half hour per process, in the background: one grouped scan, not a count of the queue per view.
+    Counts change only when someone ahead leaves (a draw, a cancellation; new registrations always
+    come last), so a half-hour-old count moves a position by a few places at most. Only the last
+    ten minutes before the household, or what came after the rebuild, is counted live."""
 
     def __init__(self, max_age_seconds: float = 1800) -> None:
         self.max_age = max_age_seconds
         self.built_at = -math.inf
-        self.by_port: dict[int, tuple[list[dt.date], list[int], list[int]]] = {}
+        self.complete_before = ""  # bucket key: every bucket before it was complete at the rebuild
+        self.by_port: dict[int, tuple[list[str], list[int], list[int]]] = {}
+        self.lock, self.refreshing = threading.Lock(), False
 
-    def before(self, port_id: int, day: dt.date) -> tuple[int, int]:
-        """Households and people waiting at the port who registered on an earlier day."""
-        if time.monotonic() - self.built_at > self.max_age:
+    def before(self, port_id: int, registered: dt.datetime) -> tuple[int, int, dt.datetime]:
+        """Households and people waiting at the port from the cache, and from when to count live."""
+        if self.built_at == -math.inf:
             self.rebuild()
-        days, households, people = self.by_port.get(port_id, ([], [0], [0]))
-        i = bisect_left(days, day)
-        return households[i], people[i]
+        elif time.monotonic() - self.built_at > self.max_age:
+            self.refresh_in_background()
+        cut = min(bucket_key(registered), self.complete_before)
+        keys, households, people = self.by_port.get(port_id, ([], [0], [0]))
+        i = bisect_left(keys, cut)
+        return households[i], people[i], bucket_start(cut)
+
+    def refresh_in_background(self) -> None:
+        """Rebuild in a thread while views keep using the last counts: a rebuild is a scan of the whole
+        queue (seconds on SQLite with a big queue), and no view should wait for it."""
+        with self.lock:
+            if self.refreshing:
+                return
+            self.refreshing = True
+        threading.Thread(target=self._refresh, name="queue-days", daemon=True).start()
+
+    def _refresh(self) -> None:
+        try:
+            self.rebuild()
+        finally:
+            self.refreshing = False
+            connection.close()  # this thread's own connection
 
     def rebuild(self) -> None:
+        # A registration stamped just before a boundary may commit just after it: leave a minute.
+        complete_before = bucket_key(timezone.now() - dt.timedelta(minutes=1))
         rows = (
             Household.objects.waiting()
-            .annotate(day=TruncDate("registered_at", tzinfo=dt.UTC))
-            .values_list("preferred_port_id", "day")
+            .annotate(bucket=TenMinutes("registered_at"))
+            .values_list("preferred_port_id", "bucket")
             .annotate(households=Count("pk"), people=Sum("size"))
-            .order_by("preferred_port_id", "day")
+            .order_by("preferred_port_id", "bucket")
         )
-        by_port: dict[int, tuple[list[dt.date], list[int], list[int]]] = {}
-        for port_id, day, households, people in rows:
-            days, total_households, total_people = by_port.setdefault(port_id, ([], [0], [0]))
-            days.append(day)
+        by_port: dict[int, tuple[list[str], list[int], list[int]]] = {}
+        for port_id, bucket, households, people in rows:
+            keys, total_households, total_people = by_port.setdefault(port_id, ([], [0], [0]))
+            keys.append(bucket)
             total_households.append(total_households[-1] + households)
             total_people.append(total_people[-1] + (people or 0))
-        self.by_port, self.built_at = by_port, time.monotonic()
+        self.by_port, self.complete_before, self.built_at = by_port, complete_before, time.monotonic()
 
 
 QUEUE_DAYS = QueueDays()
 
 
 def households_ahead(household: Household, queue: QueueDays = QUEUE_DAYS) -> tuple[int, int]:
-    """Households and people ahead at the port: earlier days from the cached counts, the same day counted exactly."""
-    registered = household.registered_at.astimezone(dt.UTC)
-    day_start = dt.datetime.combine(registered.date(), dt.time(), tzinfo=dt.UTC)
-    earlier_households, earlier_people = queue.before(household.preferred_port_id, registered.date())
-    same_day = (
+    """Households and people ahead at the port: the cached counts, then at most ten minutes (or the
+    time since the rebuild) counted exactly, on the (status, port, registered_at) index."""
+    registered = household.registered_at
+    cached_households, cached_people, since = queue.before(household.preferred_port_id, registered)
+    live = (
         Household.objects.waiting()
-        .filter(preferred_port_id=household.preferred_port_id, registered_at__gte=day_start)
-        .filter(Q(registered_at__lt=registered) | Q(registered_at=registered, pk__lt=household.pk))
+        .filter(preferred_port_id=household.preferred_port_id, registered_at__gte=since, registered_at__lte=registered)
+        .filter(Q(registered_at__lt=registered) | Q(pk__lt=household.pk))
         .aggregate(households=Count("pk"), people=Sum("size"))
     )
-    return earlier_households + same_day["households"], earlier_people + (same_day["people"] or 0)
+    return cached_households + live["households"], cached_people + (live["people"] or 0)
 
 
 def wait_for(household: Household) -> WaitEstimate | None:

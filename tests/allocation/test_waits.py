@@ -1,11 +1,15 @@
 """Expected wait: place in the port's queue and a range of days."""
 
+import datetime as dt
 import io
+import threading
+import time
 
 from django.core.management import call_command
 from django.db.models import Count, Q, Sum
 
 from allocation.models import Port
+from allocation.synthetic import generate_households
 from allocation.waits import QueueDays, QueueSpeed, estimate_wait, households_ahead, speed_from, wait_for
 from registrations.models import Household
 from tests.allocation.conftest import DAY
@@ -62,3 +66,49 @@ def test_the_cached_day_counts_give_the_exact_position(queue):
             .aggregate(households=Count("pk"), people=Sum("size"))
         )
         assert households_ahead(household, days) == (exact["households"], exact["people"] or 0)
+
+
+def exact_ahead(household: Household) -> tuple[int, int]:
+    exact = (
+        Household.objects.waiting()
+        .filter(preferred_port_id=household.preferred_port_id)
+        .filter(
+            Q(registered_at__lt=household.registered_at) | Q(registered_at=household.registered_at, pk__lt=household.pk)
+        )
+        .aggregate(households=Count("pk"), people=Sum("size"))
+    )
+    return exact["households"], exact["people"] or 0
+
+
+def test_households_registered_after_the_counts_were_built_get_the_exact_position(queue):
+    days = QueueDays()
+    days.rebuild()
+    now = dt.datetime.now(dt.UTC)
+    # A busy day of registrations after the rebuild (the newest always come last), and one of them leaves.
+    generate_households(40, seed=8, days=1, now=now + dt.timedelta(days=1, hours=1, minutes=1))  # stamps end 1 h early
+    Household.objects.filter(registered_at__gt=now).order_by("?").first().delete()
+    for household in Household.objects.waiting().filter(registered_at__gt=now):
+        assert households_ahead(household, days) == exact_ahead(household)
+
+
+def test_a_stale_cache_is_rebuilt_in_the_background_while_views_use_the_last_counts(queue):
+    release, started = threading.Event(), []
+
+    class SlowRebuild(QueueDays):
+        def rebuild(self) -> None:
+            if self.built_at == float("-inf"):
+                return super().rebuild()
+            started.append(threading.current_thread().name)  # a real rebuild here would need its own database
+            release.wait(10)
+
+    days = SlowRebuild()
+    household = Household.objects.waiting().order_by("-registered_at").first()
+    first = households_ahead(household, days)
+    days.built_at -= 2 * days.max_age
+    began = time.monotonic()
+    assert households_ahead(household, days) == first == households_ahead(household, days)
+    assert time.monotonic() - began < 5 and started == ["queue-days"]  # one rebuild, not on this thread
+    release.set()
+    while days.refreshing and time.monotonic() - began < 10:
+        time.sleep(0.01)
+    assert not days.refreshing
