@@ -100,9 +100,9 @@ def test_status_is_answered_in_spanish_and_in_arabic(kannel, wired, sender):
 
 
 def test_a_refused_sign_in_code_falls_back_to_the_household_email(kannel, wired, sender, smtp):
-    """The operator refuses this phone (+999, the fake operator's refused prefix): the code goes to
+    """The operator refuses this phone (+52868770, the fake operator's refused prefix): the code goes to
     the household's email, and the person signs in with it."""
-    phone = "+9998681230005"
+    phone = "+528687700005"
     Household.objects.create(
         reference="GW9-FAL-BCK",
         applicant=Applicant.objects.create(address=phone, language="es"),
