@@ -86,7 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "config.public.PublicCacheMiddleware",
+    "shared.public.PublicCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -101,7 +101,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "registrations.middleware.ApplicantMiddleware",
-    "config.sessions.SessionTimeoutMiddleware",
+    "shared.sessions.SessionTimeoutMiddleware",
     "registrations.middleware.ResendMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "config.pwa.NoStoreMiddleware",
@@ -193,7 +193,7 @@ STORAGES = {
 WHITENOISE_MAX_AGE = 365 * 24 * 3600
 
 # Applicants' sessions last 30 days so a weak connection never forces a new sign-in. Staff
-# sessions, and anyone's on a device they said is shared, end much sooner (config/sessions.py).
+# sessions, and anyone's on a device they said is shared, end much sooner (shared/sessions.py).
 SESSION_COOKIE_AGE = 30 * 24 * 3600
 STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
 STAFF_SESSION_HOURS = env_int("STAFF_SESSION_HOURS", 10)
@@ -296,7 +296,7 @@ LETTER_RETIRED_PUBLIC_KEYS = env_list("LETTER_RETIRED_PUBLIC_KEYS", "")
 EXEMPTION_LETTER_DAYS = env_int("EXEMPTION_LETTER_DAYS", 90)
 # Check-in opens this many minutes before the appointment's window (it closes at the port's grace period).
 CHECK_IN_EARLY_MINUTES = env_int("CHECK_IN_EARLY_MINUTES", 60)
-# Fernet keys for personal fields at rest, newest first (see registrations/encryption.py).
+# Fernet keys for personal fields at rest, newest first (see shared/encryption.py).
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
 # Closed households keep their personal data this long (for questions and appeals), then are erased.
 CLOSED_HOUSEHOLD_RETENTION_DAYS = env_int("CLOSED_HOUSEHOLD_RETENTION_DAYS", 180)

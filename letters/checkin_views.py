@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from allocation.models import Appointment, Port
 from letters import checkin
 from registrations.forms import CitaForm
-from registrations.views.common import error_list
+from shared.pages import error_list
 from staff.access import StaffRequest, audit, operator_required
 from staff.models import AuditAction
 

@@ -14,7 +14,7 @@ from letters import exemptions, issue, validity
 from letters.models import ExemptionRequest, Letter
 from letters.views import letter_context
 from registrations.forms import CitaForm
-from registrations.views.common import error_list
+from shared.pages import error_list
 from staff.access import StaffRequest, audit, get_household_for_staff, households_for, operator_required, staff_required
 from staff.forms import DecisionForm
 from staff.models import AuditAction

@@ -11,14 +11,14 @@ from django.views.decorators.http import require_GET
 
 from allocation.appointments import live_appointment
 from allocation.models import Appointment, Port
-from config.public import public_page
 from letters import keys, validity
 from letters.issue import appointment_letter
 from letters.models import Letter
 from letters.qr import qr_svg
 from letters.statements import KINDS, Statement, parse
+from registrations.access import HtmxHttpRequest, applicant_required, own_household
 from registrations.ratelimit import rate_limit
-from registrations.views.common import HtmxHttpRequest, applicant_required, own_household
+from shared.public import public_page
 
 
 def _statement_context(statement: Statement | None) -> dict:

@@ -23,10 +23,10 @@ from notifications.events import appointment_values, short_port_name
 from notifications.models import InboundMessage, Notification, StoppedAddress
 from notifications.outbox import enqueue
 from registrations import ratelimit
-from registrations.addresses import normalise_address
-from registrations.encryption import blind_index
 from registrations.models import Applicant, Household
 from registrations.signin import SigninRefused, request_code
+from shared.addresses import normalise_address
+from shared.encryption import blind_index
 
 DEFAULT_LANGUAGE = "es"  # a phone we do not know, writing no word we know: most people here read Spanish
 

@@ -1,6 +1,6 @@
 from django.db import models
 
-from registrations.encryption import EncryptedCharField, EncryptedTextField
+from shared.encryption import EncryptedCharField, EncryptedTextField
 
 
 class Notification(models.Model):

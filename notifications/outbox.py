@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from notifications.models import DeliveryAttempt, Notification, StoppedAddress
-from registrations.encryption import blind_index
 from registrations.messaging import channel_for
+from shared.encryption import blind_index
 
 logger = logging.getLogger(__name__)
 

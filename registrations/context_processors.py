@@ -4,8 +4,8 @@ import hmac
 from django.conf import settings
 from django.http import HttpRequest
 
-from config.sessions import is_shared
 from registrations.middleware import SIGNIN_MARK
+from shared.sessions import is_shared
 
 
 def applicant(request: HttpRequest) -> dict:

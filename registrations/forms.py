@@ -19,13 +19,13 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from allocation.models import Port
-from registrations.addresses import normalise_address, normalise_email, normalise_phone
 from registrations.geography import accepts_requests_from, far_port_distance
 from registrations.households import HouseholdDetails, MemberData, cap_message
 from registrations.models import Member, Place, VulnerabilityRequest
 from registrations.nationalities import NATIONALITIES
 from registrations.references import normalise_reference
-from registrations.text import clean_free_text, has_invisible
+from shared.addresses import normalise_address, normalise_email, normalise_phone
+from shared.text import clean_free_text, has_invisible
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise

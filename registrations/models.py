@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from registrations.encryption import EncryptedCharField, EncryptedDateField, EncryptedTextField, blind_index
+from shared.encryption import EncryptedCharField, EncryptedDateField, EncryptedTextField, blind_index
 
 
 class Place(models.Model):

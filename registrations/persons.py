@@ -13,7 +13,7 @@ import unicodedata
 
 from django.conf import settings
 
-from registrations.text import is_invisible
+from shared.text import is_invisible
 
 
 def normalise_name(given_names: str, family_names: str) -> str:

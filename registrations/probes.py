@@ -19,8 +19,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from registrations import ratelimit
-from registrations.addresses import mask_address
 from registrations.models import Applicant, RateCounter
+from shared.addresses import mask_address
 
 SHOWN_AT = 3  # an account told about this many different people today is listed for operators
 

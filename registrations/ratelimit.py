@@ -19,8 +19,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from registrations.encryption import blind_index
 from registrations.models import RateCounter
+from shared.encryption import blind_index
 
 HOUR = 3600
 DAY = 24 * HOUR

@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from registrations.encryption import blind_index
 from registrations.models import Household, IdempotencyKey, OutboundMessage, RecoveryCode, SigninCode
 from registrations.ratelimit import purge_counters
+from shared.encryption import blind_index
 
 
 def erase_household(household: Household) -> None:

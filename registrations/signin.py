@@ -17,9 +17,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from registrations import ratelimit
-from registrations.addresses import mask_address
 from registrations.messaging import send_message
 from registrations.models import Applicant, Household, RecoveryCode, SecurityAlert, SigninCode
+from shared.addresses import mask_address
 
 RECOVERY_ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
 

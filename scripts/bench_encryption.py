@@ -12,7 +12,7 @@ drives the real views in-process with Django's test Client, DEBUG off, rate limi
 - GET /staff/households/<reference> by an NGO worker of the organisation that registered them.
 
 Every request is timed as a whole, and so is the work inside it spent in
-`registrations.encryption.encrypt` / `decrypt` (Fernet: AES-128-CBC + HMAC-SHA256, base64),
+`shared.encryption.encrypt` / `decrypt` (Fernet: AES-128-CBC + HMAC-SHA256, base64),
 `blind_index` (HMAC-SHA256 to find an address or rate-limit a connection without storing it) and
 `registrations.persons.person_key` (HMAC-SHA256 that finds the same person in two households).
 The encrypted model fields call `encrypt`/`decrypt` on every write/read of a non-empty value.
@@ -79,7 +79,8 @@ class CryptoMeter:
 
     def install(self) -> None:
         """Replace each function in every loaded module that imported it (`from … import blind_index`)."""
-        from registrations import encryption, persons
+        from registrations import persons
+        from shared import encryption
 
         originals = {
             "encrypt": encryption.encrypt,
@@ -136,8 +137,8 @@ class People:
 
         from django.test import Client
 
-        from registrations.encryption import blind_index
         from registrations.models import OutboundMessage
+        from shared.encryption import blind_index
 
         self.count += 1
         address = f"+52868{self.count:07d}"
@@ -272,7 +273,8 @@ def measure_requests(rounds: int, meter: CryptoMeter) -> list[Row]:
 
 def microbench() -> list[tuple[str, float]]:
     """µs per call on a 20-character name, unwrapped: the best of 5 batches (the least disturbed)."""
-    from registrations import encryption, persons
+    from registrations import persons
+    from shared import encryption
 
     encrypt, decrypt, blind_index, person_key = (
         getattr(f, "__wrapped__", f)

@@ -137,8 +137,8 @@ def start_app(env: dict[str, str], port: int) -> subprocess.Popen:
 def last_code(address: str) -> str:
     import re
 
-    from registrations.encryption import blind_index
     from registrations.models import OutboundMessage
+    from shared.encryption import blind_index
 
     body = OutboundMessage.objects.filter(address_index=blind_index("address", address)).latest("created_at").body
     return re.search(r"\b(\d{6})\b", body).group(1)

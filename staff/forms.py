@@ -7,10 +7,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from registrations.addresses import normalise_address
 from registrations.forms import CitaForm, IdempotentForm, parse_birth_date
 from registrations.references import normalise_reference
-from registrations.text import clean_free_text
+from shared.addresses import normalise_address
+from shared.text import clean_free_text
 from staff.models import HelpTicket
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from registrations.encryption import EncryptedTextField
+from shared.encryption import EncryptedTextField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise

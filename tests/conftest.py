@@ -14,8 +14,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from allocation.models import Port
-from registrations.encryption import blind_index
 from registrations.models import Applicant, Member, OutboundMessage, Place
+from shared.encryption import blind_index
 from staff.models import Organisation, StaffProfile
 
 

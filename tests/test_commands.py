@@ -16,9 +16,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from allocation.models import AllocationRun, Appointment
 from notifications.models import Notification
-from registrations.encryption import blind_index
 from registrations.management.commands.load_demo import DEMO_PASSWORD
 from registrations.models import Applicant, Household, OutboundMessage, SigninCode
+from shared.encryption import blind_index
 from staff.models import StaffProfile
 from tests.conftest import FAMILY, household_post, sign_in
 

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET
 
 from allocation import accuracy
 from allocation.models import AllocationPolicy, AllocationRun, Port
-from config.public import public_page
 from registrations.models import Place, RequestRegion
+from shared.public import public_page
 from transparency import record, statistics
 
 VERIFIER = Path(__file__).with_name("verify_draw.py")

@@ -1,4 +1,4 @@
-"""Stored phone numbers rewritten the one way registrations.addresses now writes them.
+"""Stored phone numbers rewritten the one way shared.addresses now writes them.
 
 Before, `044 868 123 4567` was stored as +0448681234567 and `+52 1 868 …` kept its 1, so one phone
 could be two identities. Each number is parsed again; its blind index is computed again with it
@@ -10,8 +10,8 @@ lost phone. The counts are printed.
 
 from django.db import migrations
 
-from registrations.addresses import ImpossiblePhone, NotAPhone, parse_phone
-from registrations.encryption import blind_index
+from shared.addresses import ImpossiblePhone, NotAPhone, parse_phone
+from shared.encryption import blind_index
 
 
 def _one_way(number: str) -> str | None:

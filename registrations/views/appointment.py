@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from allocation import appointments
 from allocation.models import Appointment
-from registrations.views.common import HtmxHttpRequest, applicant_required, own_household
+from registrations.access import HtmxHttpRequest, applicant_required, own_household
 
 
 def _own_appointment(request: HtmxHttpRequest) -> Appointment | None:

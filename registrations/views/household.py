@@ -14,22 +14,15 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from registrations import households, probes
+from registrations.access import HtmxHttpRequest, SignedInRequest, applicant_required, own_household
 from registrations.forms import HouseholdDetailsForm, MemberFormSet, SingleMemberForm, formset_with_blank_member
 from registrations.households import DuplicatePerson, HouseholdFull, MembersLocked, cap_message
-from registrations.idempotency import earlier_result, payload_hash, sent_key
+from registrations.idempotency import earlier_result, new_key, payload_hash, sent_key
 from registrations.models import Member
 from registrations.ratelimit import rate_limit
-from registrations.views.common import (
-    HtmxHttpRequest,
-    SignedInRequest,
-    applicant_required,
-    error_list,
-    new_key,
-    own_household,
-    post_items,
-)
 from registrations.views.ports import port_warning_context
 from registrations.views.status import status_context
+from shared.pages import error_list, post_items
 from staff.sharing import organisations_seeing
 
 DUPLICATE_ELSEWHERE = gettext_lazy(

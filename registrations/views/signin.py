@@ -10,18 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from registrations import signin
-from registrations.addresses import mask_address
+from registrations.access import SignedInRequest, applicant_required, keep_this_session, sign_in
 from registrations.forms import AddressForm, CodeForm, RecoveryForm, SigninForm
 from registrations.models import SigninCode
 from registrations.ratelimit import client_address, rate_limit
-from registrations.views.common import (
-    SignedInRequest,
-    applicant_required,
-    error_list,
-    isolate,
-    keep_this_session,
-    sign_in,
-)
+from shared.addresses import mask_address
+from shared.pages import error_list, isolate
 
 PENDING_ADDRESS = "signin_address"
 PENDING_SHARED = "signin_shared_device"

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_http_methods
 
 from registrations.forms import SingleMemberForm
 from registrations.households import DuplicatePerson, HouseholdFull, MembersLocked, cap_message
-from registrations.idempotency import payload_hash
+from registrations.idempotency import new_key, payload_hash
 from registrations.models import Household, Member
-from registrations.views.common import error_list, new_key, post_items
 from registrations.views.household import DUPLICATE_ELSEWHERE, DUPLICATE_REPEATED
+from shared.pages import error_list, post_items
 from staff import members
 from staff.access import StaffRequest, get_household_for_staff, staff_required
 from staff.models import AuditAction

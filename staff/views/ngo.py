@@ -16,11 +16,11 @@ from django_htmx.http import HttpResponseClientRedirect
 from registrations import vulnerability
 from registrations.forms import HouseholdDetailsForm, MemberFormSet, VulnerabilityForm, formset_with_blank_member
 from registrations.households import DuplicatePerson, HouseholdFull, cap_message
-from registrations.idempotency import payload_hash
-from registrations.views.common import error_list, new_key, post_items
+from registrations.idempotency import new_key, payload_hash
 from registrations.views.help import send_vulnerability_request
 from registrations.views.household import filled_member_forms, show_duplicates
 from registrations.views.ports import port_warning_context
+from shared.pages import error_list, post_items
 from staff import services
 from staff.access import StaffRequest, get_household_for_staff, households_for, staff_required
 from staff.forms import ReferenceForm

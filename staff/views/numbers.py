@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from registrations.addresses import mask_address
-from registrations.views.common import error_list
+from shared.addresses import mask_address
+from shared.pages import error_list
 from staff.access import StaffRequest, get_household_for_staff, staff_required
 from staff.forms import MoveSigninForm
 from staff.models import AuditAction

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from registrations import probes, vulnerability
 from registrations.households import HouseholdFull, MembersLocked, cap_message
 from registrations.models import Household, Member, VulnerabilityRequest
-from registrations.views.common import error_list
+from shared.pages import error_list
 from staff import services
 from staff.access import StaffRequest, audit, operator_required
 from staff.forms import DecisionForm, ReferenceForm

@@ -14,8 +14,8 @@ from letters import keys
 from notifications.events import queue_events
 from notifications.models import Notification
 from notifications.outbox import deliver_due
-from registrations.encryption import blind_index
 from registrations.models import Household, OutboundMessage
+from shared.encryption import blind_index
 from tests.conftest import FAMILY, household_post, member_fields, staff_client
 
 DRAW_DATE = (timezone.localdate() + dt.timedelta(days=3)).isoformat()

@@ -10,8 +10,8 @@ import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import Error as PlaywrightError
 
-from config import sessions
 from registrations.models import Household
+from shared import sessions
 from tests.browser.conftest import code_for, sign_in
 from tests.browser.helpers import choose_place_and_port, fill_household, fill_person
 

@@ -6,7 +6,7 @@ import time
 import pytest
 from django.test import Client
 
-from config import sessions
+from shared import sessions
 from tests.conftest import last_code
 
 

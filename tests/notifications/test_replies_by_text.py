@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 
 from notifications.models import InboundMessage, Notification
-from registrations.encryption import blind_index
 from registrations.models import Household, OutboundMessage
 from registrations.ratelimit import limit_of
+from shared.encryption import blind_index
 from tests.after_draw.test_story import draw
 from tests.conftest import FAMILY, household_post
 

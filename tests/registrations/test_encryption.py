@@ -7,9 +7,9 @@ from django.db import connection
 from django.utils import timezone
 
 from allocation.models import Port
-from registrations.encryption import encrypt
 from registrations.models import Applicant, Household, Member, Place, VulnerabilityRequest
 from registrations.persons import person_key
+from shared.encryption import encrypt
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_a_query_on_an_encrypted_field_fails_loudly_instead_of_finding_nothing()
 def test_old_keys_still_decrypt_after_rotation(settings):
     from cryptography.fernet import Fernet
 
-    from registrations import encryption
+    from shared import encryption
 
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.FIELD_ENCRYPTION_KEYS = [old]

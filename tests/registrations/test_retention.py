@@ -67,7 +67,7 @@ def test_resend_keys_are_kept_at_least_14_days(registered, settings):
 @pytest.fixture
 def keys(settings):
     """Set FIELD_ENCRYPTION_KEYS for a test; the development key again afterwards."""
-    from registrations import encryption
+    from shared import encryption
 
     def use(*keys: str) -> None:
         settings.FIELD_ENCRYPTION_KEYS = list(keys)

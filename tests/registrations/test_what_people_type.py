@@ -9,7 +9,7 @@ from django.test import Client
 
 from registrations.forms import MemberForm
 from registrations.models import Applicant, Household, Member
-from registrations.text import is_default_ignorable
+from shared.text import is_default_ignorable
 from tests.conftest import FAMILY, household_post, last_code, member_fields
 
 PHONE = "+528681234567"

@@ -3,9 +3,9 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from registrations.encryption import blind_index
 from registrations.models import Applicant, Household, Member, OutboundMessage, SigninCode
 from registrations.persons import person_key
+from shared.encryption import blind_index
 
 BATCH = 1000
 

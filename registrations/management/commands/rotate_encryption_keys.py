@@ -2,7 +2,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from registrations.encryption import EncryptedTextField
+from shared.encryption import EncryptedTextField
 
 
 class Command(BaseCommand):
