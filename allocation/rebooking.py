@@ -103,5 +103,5 @@ def close_port_day(port: Port, date: dt.date, actor: User) -> int:
             ended_at=timezone.now(),
         )
         count = len(booked) + held
-        record(actor, AuditAction.CLOSE_PORT_DAY, detail=f"{port.code} {date.isoformat()}: {count} households rebooked")
+        record(actor, AuditAction.CLOSE_PORT_DAY, port=port.code, date=date.isoformat(), count=count)
     return count

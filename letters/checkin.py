@@ -56,18 +56,23 @@ def find(text: str) -> Found:
 
 def problems(appointment: Appointment, port: Port, now: dt.datetime) -> list[str]:
     """Every reason the family cannot be checked in here and now, in words for the officer."""
-    found = []
+    return list(_reasons(appointment, port, now).values())
+
+
+def _reasons(appointment: Appointment, port: Port, now: dt.datetime) -> dict[str, str]:
+    """The reasons by name (the audit log keeps the names, shown in each reader's language)."""
+    found = {}
     if appointment.status == Appointment.Status.CHECKED_IN:
-        return [_("This family is already checked in.")]
+        return {"checked_in": _("This family is already checked in.")}
     if appointment.status != Appointment.Status.CONFIRMED:
-        found.append(_("The appointment is not confirmed: the family never confirmed the offer."))
+        found["not_confirmed"] = _("The appointment is not confirmed: the family never confirmed the offer.")
     if appointment.port_id != port.pk:
-        found.append(_("This appointment is at %(port)s, not here.") % {"port": appointment.port.name})
+        found["other_port"] = _("This appointment is at %(port)s, not here.") % {"port": appointment.port.name}
     opens, closes = appointments.check_in_window(appointment)
     if now < opens:
-        found.append(_("Too early: check-in opens at %(time)s.") % {"time": _clock(opens, appointment.port)})
+        found["too_early"] = _("Too early: check-in opens at %(time)s.") % {"time": _clock(opens, appointment.port)}
     if now > closes:
-        found.append(_("Too late: check-in closed at %(time)s.") % {"time": _clock(closes, appointment.port)})
+        found["too_late"] = _("Too late: check-in closed at %(time)s.") % {"time": _clock(closes, appointment.port)}
     return found
 
 
@@ -75,9 +80,9 @@ def check_in(appointment: Appointment, port: Port, actor, now: dt.datetime | Non
     """Check the household in and mark its letter used, once. Refused with the reasons unless an
     operator overrides them with a reason (recorded); a family already checked in is always refused."""
     now = now or timezone.now()
-    found = problems(appointment, port, now)
+    found = _reasons(appointment, port, now)
     if appointment.status == Appointment.Status.CHECKED_IN or (found and not override.strip()):
-        raise CheckInRefused(found)
+        raise CheckInRefused(list(found.values()))
     statuses = [Appointment.Status.CONFIRMED.value] + ([Appointment.Status.OFFERED.value] if override.strip() else [])
     with transaction.atomic():
         if not appointments.mark_checked_in(appointment, now, statuses):
@@ -85,8 +90,14 @@ def check_in(appointment: Appointment, port: Port, actor, now: dt.datetime | Non
         Letter.objects.filter(appointment=appointment, revoked_at__isnull=True, used_at__isnull=True).update(
             used_at=now
         )
-        detail = f"at {port.code}"
         if found:
-            detail += f"; overridden ({'; '.join(found)}): {override.strip()}"
-        action = AuditAction.CHECK_IN_OVERRIDE if found else AuditAction.CHECK_IN
-        record(actor, action, appointment.household, detail)
+            record(
+                actor,
+                AuditAction.CHECK_IN_OVERRIDE,
+                appointment.household,
+                port=port.code,
+                problems=list(found),
+                reason=override.strip(),
+            )
+        else:
+            record(actor, AuditAction.CHECK_IN, appointment.household, port=port.code)

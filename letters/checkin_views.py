@@ -63,7 +63,7 @@ def check_in(request: StaffRequest) -> HttpResponse:
         found = checkin.find(form.cleaned_data["code"])
         appointment, problems = found.appointment, found.problems
         if appointment is not None:
-            audit(request, AuditAction.VIEW_HOUSEHOLD, appointment.household, "check-in")
+            audit(request, AuditAction.VIEW_AT_CHECK_IN, appointment.household)
             problems = checkin.problems(appointment, port, timezone.now())
             if "confirm" in request.POST:
                 try:

@@ -64,7 +64,7 @@ def request_letter(household: Household, case: str, actor) -> ExemptionRequest:
             if existing := waiting.first():
                 return existing
             made = ExemptionRequest.objects.create(household=household, case=case, requested_by=actor)
-            record(actor, AuditAction.REQUEST_EXEMPTION_LETTER, household, f"request {made.pk}: {case}")
+            record(actor, AuditAction.REQUEST_EXEMPTION_LETTER, household, request=made.pk, case=case)
             return made
     except IntegrityError:
         return waiting.get()
@@ -87,7 +87,23 @@ def decide(pending: ExemptionRequest, actor, approve: bool, reason: str) -> Lett
         locked.decided_by, locked.decided_at, locked.decision_reason = actor, timezone.now(), reason
         locked.letter = letter
         locked.save()
-        action = AuditAction.APPROVE_EXEMPTION_LETTER if approve else AuditAction.DECLINE_EXEMPTION_LETTER
-        detail = f"request {locked.pk}: {locked.case}" + (f", letter {letter.serial}" if letter else "")
-        record(actor, action, household, f"{detail}: {reason}")
+        if letter:
+            record(
+                actor,
+                AuditAction.APPROVE_EXEMPTION_LETTER,
+                household,
+                request=locked.pk,
+                case=locked.case,
+                letter=letter.serial,
+                reason=reason,
+            )
+        else:
+            record(
+                actor,
+                AuditAction.DECLINE_EXEMPTION_LETTER,
+                household,
+                request=locked.pk,
+                case=locked.case,
+                reason=reason,
+            )
         return letter

@@ -123,5 +123,5 @@ def revoke(letter: Letter, actor, reason: str) -> bool:
             revoked_at=timezone.now(), revoked_by=actor, revoke_reason=reason
         )
         if changed:
-            record(actor, AuditAction.REVOKE_LETTER, letter.household, f"letter {letter.serial or letter.pk}: {reason}")
+            record(actor, AuditAction.REVOKE_LETTER, letter.household, letter=letter.serial or letter.pk, reason=reason)
     return changed == 1

@@ -92,7 +92,7 @@ def _letter_for_staff(request: StaffRequest, pk: int) -> Letter:
 def staff_letter(request: StaffRequest, pk: int) -> HttpResponse:
     """The printable letter, for the NGO that helps the family or an operator."""
     letter = _letter_for_staff(request, pk)
-    audit(request, AuditAction.VIEW_LETTER, letter.household, f"letter {letter.serial or letter.pk}")
+    audit(request, AuditAction.VIEW_LETTER, letter.household, letter=letter.serial or letter.pk)
     return render(request, "letters/letter.html", letter_context(letter))
 
 

@@ -61,9 +61,9 @@ def households_for(profile: StaffProfile):
     return Household.objects.filter(organisation_links__organisation=profile.organisation)
 
 
-def audit(request: StaffRequest, action: AuditAction, household: Household | None = None, detail: str = "") -> None:
+def audit(request: StaffRequest, action: AuditAction, household: Household | None = None, **values: object) -> None:
     """A look by the signed-in staff member; changes are recorded by their domain function instead."""
-    record(request.user, action, household, detail)
+    record(request.user, action, household, **values)
 
 
 def get_household_for_staff(request: StaffRequest, reference: str, action: AuditAction) -> Household:

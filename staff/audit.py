@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
 
+from staff import audit_details
 from staff.models import AuditAction, AuditEntry
 
 if TYPE_CHECKING:
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def record(
-    actor: User | None, action: AuditAction, household: "Household | None" = None, detail: str = ""
+    actor: User | None, action: AuditAction, household: "Household | None" = None, **values: object
 ) -> AuditEntry:
     """Write one audit row on the caller's connection: call it inside the transaction.atomic()
     that makes the change, so a change is never kept without its row, nor a row without its change.
@@ -20,10 +21,14 @@ def record(
     A look (a staff member opening a household) changes nothing and may be recorded on its own.
     The actor is None when the household's own applicant acted (they are not a staff user).
     An action that is not an AuditAction is refused (ValueError): no free text reaches the log.
+    The values are the ones the action's template in staff.audit_details names, no more, no fewer
+    (else ValueError), so every reader sees them in a sentence of their own language.
     """
+    action = AuditAction(action)
+    audit_details.check(action, values)
     return AuditEntry.objects.create(
         actor=actor,
-        action=AuditAction(action),
+        action=action,
         household_reference=household.reference if household else "",
-        detail=detail[:300],
+        values=values or None,
     )

@@ -35,7 +35,7 @@ def change_member(member: Member, data: MemberData, actor: User, key: str, reque
         key,
         request_hash,
         url=_page(member.household.reference),
-        after=lambda changed: record(actor, AuditAction.CHANGE_PERSON, changed, detail=f"person {member.pk}"),
+        after=lambda changed: record(actor, AuditAction.CHANGE_PERSON, changed, person=member.pk),
     )
 
 
@@ -45,5 +45,5 @@ def remove_member(member: Member, actor: User, key: str) -> str:
         member,
         key,
         url=_page(member.household.reference),
-        after=lambda changed: record(actor, AuditAction.REMOVE_PERSON, changed, detail=f"person {member.pk}"),
+        after=lambda changed: record(actor, AuditAction.REMOVE_PERSON, changed, person=member.pk),
     )

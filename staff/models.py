@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from shared.encryption import EncryptedTextField
 
 if TYPE_CHECKING:
+    from django.utils.safestring import SafeString
     from django_stubs_ext import StrPromise
 
 
@@ -74,6 +75,7 @@ class AuditAction(models.TextChoices):
     used before it was an enumeration, so older rows keep their meaning; the labels are translated."""
 
     VIEW_HOUSEHOLD = "view household", _("Looked at the household")
+    VIEW_AT_CHECK_IN = "view household at check-in", _("Looked at the household at the check-in desk")
     PRINT_SLIP = "print slip", _("Printed the registration slip")
     OPEN_VULNERABILITY_REQUEST = "open vulnerability request", _("Opened a vulnerability request")
     ISSUE_EXEMPTION_LETTER = "issue exemption letter", _("Opened or issued an exemption letter")
@@ -117,6 +119,9 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     action = models.CharField(max_length=40, choices=audit_action_choices)
     household_reference = models.CharField(max_length=16, blank=True, db_index=True)
+    # Named values (person, port, typed reason), shown through a translated template per action
+    # (staff.audit_details). Rows from before it have English text in `detail` instead.
+    values = models.JSONField(null=True, blank=True)
     detail = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -126,6 +131,12 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.household_reference}"
+
+    def describe(self) -> "SafeString":
+        """What was done, with its details, in the reader's language (HTML)."""
+        from staff.audit_details import describe
+
+        return describe(self.action, self.values, self.detail)
 
 
 class HelpTicket(models.Model):

@@ -32,9 +32,9 @@ def _head_born(household: Household) -> dt.date | None:
 
 
 def _check(household: Household, born: dt.date | None, slip_code: str) -> str:
-    """What proved it is them: the head's birth date, or an unused code from the slip (used up now)."""
+    """What proved it is them ("birth_date" of the head, or an unused "slip_code", used up now), else ""."""
     if born is not None and born == _head_born(household):
-        return "head of household's date of birth"
+        return "birth_date"
     raw = "".join(ch for ch in slip_code.upper() if ch.isalnum())
     if raw:
         code = (
@@ -45,7 +45,7 @@ def _check(household: Household, born: dt.date | None, slip_code: str) -> str:
         if code is not None:
             code.used_at = timezone.now()
             code.save(update_fields=["used_at"])
-            return "recovery code from the printed slip"
+            return "slip_code"
     return ""
 
 
@@ -73,7 +73,7 @@ def move_signin(household: Household, new_address: str, born: dt.date | None, sl
             applicant.address = new_address
             applicant.save(update_fields=["address"])
             end_sessions(applicant)
-            record(actor, AuditAction.MOVE_SIGNIN, household, detail=f"checked by {checked_by}")
+            record(actor, AuditAction.MOVE_SIGNIN, household, proof=checked_by)
             _tell(household, applicant, new_address, old_address)
             return
     ratelimit.count("staff-checks", household.reference)

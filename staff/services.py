@@ -18,6 +18,7 @@ from registrations.households import (
 )
 from registrations.models import Applicant, Household, Member
 from registrations.signin import issue_recovery_codes
+from staff import audit_details
 from staff.audit import record
 from staff.models import AuditAction, Organisation, OrganisationHousehold
 
@@ -80,7 +81,7 @@ def move_member(member: Member, target: Household, actor: User) -> None:
                 household.status = Household.Status.CLOSED
                 household.members.update(is_active=False)
             household.save(update_fields=["size", "status", "updated_at"])
-        record(actor, AuditAction.MOVE_PERSON, source, detail=f"person {member.pk} moved to {target.reference}")
+        record(actor, AuditAction.MOVE_PERSON, source, person=member.pk, to=target.reference)
 
 
 def reuse_patterns() -> list[dict]:
@@ -99,7 +100,13 @@ def reuse_patterns() -> list[dict]:
             index = row[f"{kind}_index"]
             sample = active.filter(**{f"{kind}_index": index}).first()
             patterns.append(
-                {"kind": kind, "index": index, "value": getattr(sample, kind), "households": row["households"]}
+                {
+                    "kind": kind,
+                    "label": audit_details.WORDS["kind"][kind],
+                    "index": index,
+                    "value": getattr(sample, kind),
+                    "households": row["households"],
+                }
             )
     return patterns
 

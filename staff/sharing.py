@@ -20,7 +20,7 @@ def share_with(household: Household, organisation: Organisation) -> bool:
             organisation=organisation, household=household, defaults={"reason": OrganisationHousehold.Reason.SHARED}
         )
         if created:
-            record(None, AuditAction.SHARE_HOUSEHOLD, household, detail=organisation.name)
+            record(None, AuditAction.SHARE_HOUSEHOLD, household, organisation=organisation.name)
     return created
 
 
@@ -29,5 +29,5 @@ def stop_sharing(household: Household, organisation: Organisation) -> bool:
     with transaction.atomic():
         removed, _kinds = OrganisationHousehold.objects.filter(organisation=organisation, household=household).delete()
         if removed:
-            record(None, AuditAction.STOP_SHARING, household, detail=organisation.name)
+            record(None, AuditAction.STOP_SHARING, household, organisation=organisation.name)
     return bool(removed)

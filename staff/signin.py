@@ -44,9 +44,9 @@ def record_failure(username: str) -> None:
         logger.warning("Staff sign-in failed for a username that has no account")
         return
     verdict = ratelimit.count("staff-account", str(account.pk))
-    record(account, AuditAction.SIGNIN_FAILED, detail=f"try {verdict.used}")
+    record(account, AuditAction.SIGNIN_FAILED, attempt=verdict.used)
     if verdict.used == verdict.limit:
-        record(account, AuditAction.ACCOUNT_LOCKED, detail=f"{verdict.used} wrong tries")
+        record(account, AuditAction.ACCOUNT_LOCKED, tries=verdict.used)
 
 
 def locked_accounts() -> list[User]:
@@ -58,4 +58,4 @@ def locked_accounts() -> list[User]:
 def unlock(operator: User, account: User) -> None:
     """An operator lets a locked account sign in again."""
     ratelimit.reset("staff-account", str(account.pk))
-    record(operator, AuditAction.ACCOUNT_UNLOCKED, detail=account.get_username())
+    record(operator, AuditAction.ACCOUNT_UNLOCKED, account=account.get_username())

@@ -51,7 +51,7 @@ def reuse_queue(request: StaffRequest) -> HttpResponse:
     kind, index = request.GET.get("kind", ""), request.GET.get("index", "")[:64]
     households = services.households_using(kind, index) if index else Household.objects.none()
     for household in households:
-        audit(request, AuditAction.REVIEW_REUSE, household, detail=kind)
+        audit(request, AuditAction.REVIEW_REUSE, household, kind=kind)
     context = {"patterns": services.reuse_patterns(), "households": households, "kind": kind, "index": index}
     context["probing"] = probes.probing_accounts()
     return render(request, "staff/reuse_queue.html", context)

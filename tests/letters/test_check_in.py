@@ -101,7 +101,8 @@ def test_an_operator_overrides_a_refusal_with_a_recorded_reason(olga, letter, ap
     assert post(olga, letter.signed, brownsville, confirm="1", override=reason).status_code == 302
     assert checked_in(appointment)
     [entry] = AuditEntry.objects.filter(action=AuditAction.CHECK_IN_OVERRIDE)
-    assert reason in entry.detail and "Too late" in entry.detail
+    assert entry.values == {"port": "brownsville", "problems": ["too_late"], "reason": reason}
+    assert "despite: <bdi>too late</bdi>; reason: <bdi>Bus from" in entry.describe()
     assert entry.household_reference == appointment.household.reference
 
 

@@ -64,7 +64,7 @@ def test_a_child_alone_gets_a_letter_only_after_an_operator_approves(rosa, olga,
     assert pending.status == "approved" and pending.letter == letter and pending.decided_by.username == "olga"
     entry = AuditEntry.objects.get(action=AuditAction.APPROVE_EXEMPTION_LETTER)
     assert entry.household_reference == household.reference and entry.actor.username == "olga"
-    assert "Papers checked" in entry.detail
+    assert "Papers checked" in entry.values["reason"] and entry.values["letter"] == letter.serial
 
     answer = Client().get("/verify", {"code": letter.signed, "format": "json"}).json()
     assert answer["verdict"] == "VALID" and answer["statement"]["case"] == "child"

@@ -40,9 +40,9 @@ def test_stopping_takes_the_organisations_access_away_and_is_audited(maria, shar
 
     maria.post("/household/share/stop", {"organisation": casa_del_migrante.pk})  # a second press
     rows = AuditEntry.objects.filter(household_reference=shared.reference, actor=None).order_by("created_at", "pk")
-    assert [(r.action, r.detail) for r in rows] == [
-        (AuditAction.SHARE_HOUSEHOLD, "Casa del Migrante"),
-        (AuditAction.STOP_SHARING, "Casa del Migrante"),
+    assert [(r.action, r.values) for r in rows] == [
+        (AuditAction.SHARE_HOUSEHOLD, {"organisation": "Casa del Migrante"}),
+        (AuditAction.STOP_SHARING, {"organisation": "Casa del Migrante"}),
     ]
 
 

@@ -36,7 +36,7 @@ def test_after_checking_the_birth_date_the_number_moves_and_the_stolen_phone_is_
     old_phone = maria.get("/household")
     assert old_phone.status_code == 302 and old_phone["Location"] == "/signin"
     entry = AuditEntry.objects.get(action="move sign-in")
-    assert entry.household_reference == shared.reference and "date of birth" in entry.detail
+    assert entry.household_reference == shared.reference and entry.values == {"proof": "birth_date"}
 
     # Message bodies are encrypted at rest: read them, never query them.
     [to_new] = [n for n in Notification.objects.filter(kind="signin_moved") if shared.reference in n.body]
@@ -55,7 +55,7 @@ def test_after_checking_the_birth_date_the_number_moves_and_the_stolen_phone_is_
 def test_a_recovery_code_from_the_printed_slip_also_proves_it_and_is_used_up(rosa, shared):
     codes = issue_recovery_codes(Applicant.objects.get())
     assert move(rosa, shared, recovery_code=codes[2].lower())["Location"].endswith(shared.reference)
-    assert "printed slip" in AuditEntry.objects.get(action="move sign-in").detail
+    assert AuditEntry.objects.get(action="move sign-in").values == {"proof": "slip_code"}
     Applicant.objects.update(address=OLD)
     page = move(rosa, shared, recovery_code=codes[2]).content.decode()
     assert "does not match this household" in page
