@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from allocation.appointments import live_appointment
 from allocation.models import Appointment, Port
-from letters import keys, validity
+from letters import keys, letter_svg, validity
 from letters.issue import appointment_letter
 from letters.models import Letter
 from letters.qr import qr_svg
@@ -52,6 +52,7 @@ def household_letter(request: HtmxHttpRequest) -> HttpResponse:
         return redirect("household")
     context = letter_context(appointment_letter(appointment))
     if request.GET.get("format") == "svg":
+        context["svg"] = letter_svg.layout(context)
         response = render(request, "letters/letter.svg", context, content_type="image/svg+xml")
         response["Content-Disposition"] = f'attachment; filename="cita-{household.reference}.svg"'
         return response

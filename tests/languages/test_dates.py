@@ -4,6 +4,7 @@
 import datetime as dt
 import html
 import re
+from xml.etree import ElementTree
 
 import pytest
 from django.conf import settings
@@ -140,3 +141,28 @@ def test_the_statistics_chart_labels_days_in_the_readers_order(language, pattern
     page = pages_in(client, language, ["/statistics"])["/statistics"]
     labels = re.findall(r'text-anchor="middle">([^<]*)</text>', page)
     assert day.strftime(pattern) in labels
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["ht", "ar", "es", "zh-hans", "ru", "en"])
+def test_the_downloaded_letter_writes_dates_the_readers_way_and_nothing_covers_the_code(language, maria, confirmed):
+    maria.post("/household/appointment/confirm")
+    maria.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    svg = maria.get("/household/letter?format=svg").content.decode()
+    picture = ElementTree.fromstring(svg)  # noqa: S314 (our own page) a picture every viewer can open
+    lines = [(int(t.get("y")), "".join(t.itertext())) for t in picture.iter("{http://www.w3.org/2000/svg}text")]
+    text = " ".join(line for _y, line in lines)
+    assert not ISO_DATE.search(text), ISO_DATE.search(text)
+    if language != "en":
+        assert not ENGLISH_DATE_WORDS.search(text), ENGLISH_DATE_WORDS.search(text)
+    with translation.override(language):
+        for day in (Appointment.objects.get().date, timezone.localdate(), dt.date(1990, 4, 12)):  # María José born
+            assert date_format(day, "DATE_FORMAT") in text, day
+    ys = [y for y, _line in lines]
+    assert len(set(ys)) == len(ys) and min(b - a for a, b in zip(ys, ys[1:], strict=False)) >= 20  # no overlap
+    [code] = picture.iter("{http://www.w3.org/2000/svg}g")
+    qr_x, qr_y = (int(n) for n in re.findall(r"\d+", code.get("transform")))
+    qr_size = int(next(iter(code)).get("width"))
+    assert qr_y > max(ys) and qr_y + qr_size <= int(picture.get("height"))  # the whole code, under the text
+    assert 0 <= qr_x and qr_x + qr_size <= int(picture.get("width"))
+    assert (picture.get("direction") == "rtl") == (language == "ar")
