@@ -11,7 +11,7 @@ from django.utils.formats import date_format, number_format, time_format
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
-from config.templatetags.local_dates import local_date
+from shared.dates import local_date
 
 TITLE_Y, FIRST_Y, LINE = 34, 70, 22
 MARGIN, MIN_WIDTH = 20, 420

@@ -26,6 +26,7 @@ from registrations.nationalities import NATIONALITIES
 from registrations.references import normalise_reference
 from shared.addresses import normalise_address, normalise_email, normalise_phone
 from shared.text import clean_free_text, has_invisible
+from shared.widgets import GroupRadioSelect
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -168,7 +169,7 @@ class HouseholdDetailsForm(IdempotentForm):
         queryset=Port.objects.filter(accepts_requests=True),
         required=False,
         empty_label=None,
-        widget=forms.RadioSelect,
+        widget=GroupRadioSelect,
     )
     contact_phone = forms.CharField(label=_("Phone number for messages (optional)"), max_length=40, required=False)
     contact_email = forms.CharField(label=_("Email address for messages (optional)"), max_length=300, required=False)
@@ -178,17 +179,15 @@ class HouseholdDetailsForm(IdempotentForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        warning_url = reverse("port_warning")
-        for name in ("current_place", "preferred_port"):
-            self.fields[name].widget.attrs.update(
-                {
-                    "hx-get": warning_url,
-                    "hx-trigger": "change",
-                    "hx-target": "#port-warning",
-                    "hx-swap": "outerHTML",
-                    "hx-include": "[name=current_place],[name=preferred_port]",
-                }
-            )
+        warning = {
+            "hx-get": reverse("port_warning"),
+            "hx-trigger": "change",
+            "hx-target": "#port-warning",
+            "hx-swap": "outerHTML",
+            "hx-include": "[name=current_place],[name=preferred_port]",
+        }
+        self.fields["current_place"].widget.attrs.update(warning)
+        self.fields["preferred_port"].widget.group_attrs = warning  # type: ignore[attr-defined]
         self.fields["current_place"].error_messages["invalid_choice"] = _("Choose where you are now from the list")
         self.fields["preferred_port"].error_messages["invalid_choice"] = _("Choose a port from the list")
         self.fields["language"].error_messages["invalid_choice"] = _("Choose a language from the list")

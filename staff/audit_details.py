@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from config.templatetags.local_dates import local_date
+from shared.dates import local_date
 from staff.models import AuditAction as A
 
 # One template per action that has details (translated when read); its %(names)s are exactly the
@@ -42,6 +42,13 @@ DETAILS = {
 
 WORDS = {
     "kind": {"contact_phone": _("phone number"), "contact_email": _("email address")},
+    # The letters' cases (letters.models.Letter.Case, same words: staff sits below letters).
+    "case": {
+        "": _("Appointment"),
+        "child": _("Child travelling alone"),
+        "mexican": _("Mexican national"),
+        "risk": _("Approved as at imminent risk"),
+    },
     "proof": {"birth_date": _("the head of household's date of birth"), "slip_code": _("a code from the printed slip")},
     "problems": {
         "not_confirmed": _("not confirmed"),
@@ -50,12 +57,6 @@ WORDS = {
         "too_late": _("too late"),
     },
 }
-
-
-def _case(value: object) -> str:
-    from letters.models import Letter
-
-    return str(dict(Letter.Case.choices).get(str(value), value))
 
 
 def _port(value: object) -> str:
@@ -74,7 +75,6 @@ def _words(name: str) -> Callable[[object], str]:
 
 # How a value is shown; a value not named here is shown as it was recorded (ids, codes, typed text).
 SHOW: dict[str, Callable[[object], str]] = {
-    "case": _case,
     "port": _port,
     "date": lambda value: local_date(str(value)),
     **dict.fromkeys(("count", "tries", "attempt"), lambda value: number_format(str(value))),

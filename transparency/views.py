@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from allocation import accuracy
@@ -47,7 +48,8 @@ def where(request: HttpRequest) -> HttpResponse:
 def how_it_works(request: HttpRequest) -> HttpResponse:
     policies = list(AllocationPolicy.objects.filter(effective_from__lte=dt.date.today()).order_by("-version"))
     upcoming = AllocationPolicy.objects.filter(effective_from__gt=dt.date.today()).order_by("version")
-    context = {"policy": policies[0] if policies else None, "history": policies[1:], "upcoming": upcoming}
+    lists = [(_("Coming changes"), list(upcoming)), (_("Earlier rules"), policies[1:])]
+    context = {"policy": policies[0] if policies else None, "other_rules": [(h, ps) for h, ps in lists if ps]}
     return render(request, "transparency/how_it_works.html", context)
 
 

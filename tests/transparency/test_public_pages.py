@@ -32,10 +32,20 @@ def test_how_it_works_shows_the_policy_in_force_and_its_history(client):
         reserved_share=0,
         effective_from=dt.date.today() + dt.timedelta(days=10),
     )
+    AllocationPolicy.objects.filter(pk=current.pk).update(effective_from=dt.date.today() - dt.timedelta(days=5))
+    AllocationPolicy.objects.create(
+        version=current.version - 1 if current.version > 1 else 0,
+        waiting_share=50,
+        lottery_share=50,
+        reserved_share=0,
+        effective_from=dt.date.today() - dt.timedelta(days=40),
+    )
     page = client.get("/how-it-works").content.decode()
     assert f"Reserved share: {current.reserved_share}%" in page
     assert f"Waiting time share: {current.waiting_share}%" in page
     assert "waiting time 30%, lottery 70%, reserved 0%" in page  # announced before it applies
+    coming, _sep, earlier = page.partition("<h2>Earlier rules</h2>")
+    assert "<h2>Coming changes</h2>" in coming and "waiting time 50%, lottery 50%, reserved 0%" in earlier
     assert "it is a scam" in page
 
 
