@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from letters.issue import sign_exemption_letter
 from letters.models import ExemptionRequest, Letter
+from registrations import idempotency
 from registrations.models import Household, VulnerabilityRequest
 from staff.audit import record
 from staff.models import AuditAction
@@ -52,12 +53,23 @@ def missing(household: Household, case: str, today: dt.date | None = None) -> li
     return [_("Choose the case")]
 
 
-def request_letter(household: Household, case: str, actor) -> ExemptionRequest:
-    """Ask for a letter; refused with what is missing when the rule does not hold. Asking again for
-    the same case while one waits returns the waiting request (no second row, no second audit)."""
+def request_letter(household: Household, case: str, actor, key: str = "", request_hash: str = "") -> ExemptionRequest:
+    """Ask for a letter; refused with what is missing when the rule does not hold. The form sent
+    again (same resend key, registrations.idempotency) gets the first answer, even once an operator
+    has decided; asking again for the same case while one waits returns the waiting request."""
     problems = missing(household, case)
     if problems:
         raise ExemptionRefused(problems)
+
+    def apply() -> str:
+        return str(_waiting_or_new(household, case, actor).pk)
+
+    pk = idempotency.run_once(f"staff:{actor.pk}", key or idempotency.new_key(), request_hash or case, apply)
+    return ExemptionRequest.objects.get(pk=int(pk))
+
+
+def _waiting_or_new(household: Household, case: str, actor) -> ExemptionRequest:
+    """The request for this case still waiting, or a new one (with its audit row)."""
     waiting = ExemptionRequest.objects.filter(household=household, case=case, status=ExemptionRequest.Status.REQUESTED)
     try:
         with transaction.atomic():

@@ -21,7 +21,7 @@ def _isolated(text: object) -> str:
     return f"\u2068{text}\u2069"
 
 
-def _width(text: str, size: int = 14) -> int:
+def _width(text: str, size: int = 14) -> float:
     """A generous guess of a line's width in pixels (wide CJK characters count double)."""
     return sum(size if unicodedata.east_asian_width(ch) in "WF" else size * 0.6 for ch in text)
 

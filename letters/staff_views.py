@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from letters import exemptions, issue, validity
 from letters.models import ExemptionRequest, Letter
 from letters.views import letter_context
-from registrations.forms import CitaForm
-from shared.pages import error_list
+from registrations.forms import CitaForm, IdempotentForm
+from registrations.idempotency import new_key, payload_hash, sent_key
+from shared.pages import error_list, post_items
 from staff.access import StaffRequest, audit, get_household_for_staff, households_for, operator_required, staff_required
 from staff.forms import DecisionForm
 from staff.models import AuditAction
@@ -22,7 +23,7 @@ from staff.models import AuditAction
 CASES = [c for c in Letter.Case.choices if c[0]]
 
 
-class ExemptionForm(CitaForm):
+class ExemptionForm(IdempotentForm):
     case = forms.ChoiceField(
         label=gettext_lazy("Which case does the rule exempt?"), choices=CASES, widget=forms.RadioSelect, required=False
     )
@@ -48,10 +49,11 @@ class RevokeForm(CitaForm):
 def exemption(request: StaffRequest, reference: str) -> HttpResponse:
     """Ask for a letter of exemption; the rule is checked now and again when an operator decides."""
     household = get_household_for_staff(request, reference, AuditAction.VIEW_HOUSEHOLD)
-    form = ExemptionForm(request.POST or None)
+    form = ExemptionForm(request.POST or None, initial={"idempotency_key": new_key()})
     if request.method == "POST" and form.is_valid():
+        resend = sent_key(request.POST), payload_hash([*post_items(request), ("household", household.reference)])
         try:
-            exemptions.request_letter(household, form.cleaned_data["case"], request.user)
+            exemptions.request_letter(household, form.cleaned_data["case"], request.user, *resend)
         except exemptions.ExemptionRefused as refused:
             for problem in refused.problems:
                 form.add_error("case", problem)

@@ -187,7 +187,7 @@ class HouseholdDetailsForm(IdempotentForm):
             "hx-include": "[name=current_place],[name=preferred_port]",
         }
         self.fields["current_place"].widget.attrs.update(warning)
-        self.fields["preferred_port"].widget.group_attrs = warning  # type: ignore[attr-defined]
+        self.fields["preferred_port"].widget.group_attrs = warning
         self.fields["current_place"].error_messages["invalid_choice"] = _("Choose where you are now from the list")
         self.fields["preferred_port"].error_messages["invalid_choice"] = _("Choose a port from the list")
         self.fields["language"].error_messages["invalid_choice"] = _("Choose a language from the list")

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shared.encryption import EncryptedTextField
 
@@ -108,6 +109,16 @@ class AuditAction(models.TextChoices):
 def audit_action_choices() -> "list[tuple[str, StrPromise]]":
     """A callable, so adding an action needs no migration (the migration names this function)."""
     return AuditAction.choices
+
+
+class AuthenticatorApp(TOTPDevice):
+    """A staff member's authenticator app (django-otp's TOTP device), named in the reader's
+    language on the operators' admin: django-otp names it "TOTP device" in English only."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
 
 
 class AuditEntry(models.Model):

@@ -35,7 +35,6 @@ SAFE_BY_NATURE = {
     "staff/member_move.html": "a person already in the target household is not moved again",
     "staff/vulnerability_queue.html": "a decision applies to a request still waiting, once",
     "errors/key_in_flight.html": "sends again the fields it was given, the resend key among them",
-    "letters/exemption_form.html": "asking again for a case that is still waiting returns the waiting request",
     "letters/exemption_queue.html": "a decision applies to a request still waiting, once",
     "letters/household_letters.html": "a letter already withdrawn is not withdrawn again",
     "staff/security.html": "unlocking an account that is unlocked changes nothing (it is audited again)",

@@ -1,8 +1,12 @@
 """Staff pages and the operators' admin in the reader's language: no field named by its code
 ("Otp token"), no model named in English."""
 
+import re
+
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django.test import Client
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -16,6 +20,23 @@ SIGN_IN_CODE_LABEL = {
     "zh-hans": "身份验证器应用中的验证码",
     "ar": "الرمز من تطبيق المصادقة",
 }
+OTP_ENGLISH = [
+    "TOTP",
+    "Otp_Totp",
+    "NGO staff",
+    "Identity",
+    "Timestamps",
+    "Throttling",
+    "Configuration",
+    "Created at",
+    "Last used at",
+    "Confirmed",
+    "QR Code",
+    "this device",
+    "Search by",
+    "Last used",
+    "Staff member",
+]
 PORTS = {"es": "Puertos", "ht": "Pò yo", "fr": "Postes-frontières", "ru": "Пункты пропуска", "ar": "منافذ العبور"}
 
 
@@ -41,3 +62,18 @@ def test_the_admin_names_ports_draws_and_appointments_in_the_readers_language(la
         assert english not in index, english
     port_form = olga.get("/operator/allocation/port/1/change/").content.decode()
     assert "Daily capacity" not in port_form and "Time zone" not in port_form
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["es", "ht", "ar", "zh-hans"])
+def test_the_authenticator_app_admin_speaks_the_readers_language(language, olga):
+    """django-otp names its model and fields in English only: Cita's admin for it does not."""
+    device = TOTPDevice.objects.create(user=get_user_model().objects.get(username="olga"), name="phone")
+    olga.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    base = "/operator/staff/authenticatorapp/"
+    for url in ("/operator/", base, f"{base}add/", f"{base}{device.pk}/change/"):
+        response = olga.get(url)
+        assert response.status_code == 200, url
+        text = re.sub(r"<[^>]+>", " ", response.content.decode())
+        for english in OTP_ENGLISH:
+            assert english not in text, (url, english)

@@ -179,3 +179,22 @@ def test_an_operator_withdraws_a_letter_with_a_reason(rosa, olga, pablo, signed)
     assert "forged" not in str(answer)
     page = olga.get(f"/staff/households/{signed.household.reference}/letters").content.decode()
     assert "NO LONGER VALID" in page and "forged birth certificate" in page
+
+
+@pytest.mark.django_db
+def test_the_request_sent_again_after_a_decision_is_still_one_request(register, rosa, olga):
+    """Rosa's page hung; she presses "Ask" again after an operator already declined: no second request."""
+    child = register(CHILD)
+    url = f"/staff/households/{child.reference}/exemption"
+    key = page_key(rosa, url)
+    rosa.post(url, {"case": "child", "idempotency_key": key})
+    decide(olga, ExemptionRequest.objects.get(), "decline", "Wrong case")
+    again = rosa.post(url, {"case": "child", "idempotency_key": key})
+    assert again.status_code == 302 and ExemptionRequest.objects.count() == 1
+    assert audits(AuditAction.REQUEST_EXEMPTION_LETTER) == 1
+    rosa.post(url, {"case": "child", "idempotency_key": page_key(rosa, url)})  # a new page asks anew
+    assert ExemptionRequest.objects.count() == 2
+
+
+def page_key(client: Client, url: str) -> str:
+    return re.search(r'name="idempotency_key" value="([^"]+)"', client.get(url).content.decode())[1]
