@@ -24,7 +24,7 @@ class DeviceAdmin(TOTPDeviceAdmin):
     words of our own; django-otp's views then look the device up with .get(), a 500 for a stale id."""
 
     list_display = ["owner", "app_name", "ready", "last_used"]
-    list_filter = []
+    list_filter: list[str] = []
     search_help_text = None
     readonly_fields = ["set_up_on", "last_used", "qrcode_link"]
 

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 SIGN_IN_CODE_LABEL = {
