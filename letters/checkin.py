@@ -15,6 +15,7 @@ from letters import validity
 from letters.models import Letter
 from registrations.models import Household
 from registrations.references import normalise_reference
+from shared.pages import isolate
 from staff.audit import record
 from staff.models import AuditAction
 
@@ -67,7 +68,7 @@ def _reasons(appointment: Appointment, port: Port, now: dt.datetime) -> dict[str
     if appointment.status != Appointment.Status.CONFIRMED:
         found["not_confirmed"] = _("The appointment is not confirmed: the family never confirmed the offer.")
     if appointment.port_id != port.pk:
-        found["other_port"] = _("This appointment is at %(port)s, not here.") % {"port": appointment.port.name}
+        found["other_port"] = _("This appointment is at %(port)s, not here.") % {"port": isolate(appointment.port.name)}
     opens, closes = appointments.check_in_window(appointment)
     if now < opens:
         found["too_early"] = _("Too early: check-in opens at %(time)s.") % {"time": _clock(opens, appointment.port)}

@@ -25,6 +25,7 @@ from registrations.models import Member, Place, VulnerabilityRequest
 from registrations.nationalities import NATIONALITIES
 from registrations.references import normalise_reference
 from shared.addresses import normalise_address, normalise_email, normalise_phone
+from shared.pages import isolate
 from shared.text import clean_free_text, has_invisible
 from shared.widgets import GroupRadioSelect
 
@@ -199,7 +200,7 @@ class HouseholdDetailsForm(IdempotentForm):
         if not accepts_requests_from(place):
             raise ValidationError(
                 _("Requests cannot be made from %(state)s yet. The page 'Where you can ask from' lists the places.")
-                % {"state": place.state_name}
+                % {"state": isolate(place.state_name)}
             )
         return place
 

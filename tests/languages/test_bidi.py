@@ -32,6 +32,21 @@ def test_every_name_or_number_put_into_a_sentence_is_isolated(template):
     assert unisolated == [], f"{template.name}: wrap these in |isolate (load bidi): {unisolated}"
 
 
+PYTHON_VALUE_FROM_PEOPLE = re.compile(r'"\w+": ([a-z_]+(?:\.[a-z_]+)*\.(?:name|state_name|full_name|city))\b')
+PAGE_APPS = ("allocation", "letters", "registrations", "staff", "transparency", "shared", "config")
+
+
+def test_every_name_put_into_a_sentence_in_python_is_isolated():
+    """The same rule for messages built in Python (form errors, check-in refusals): isolate(value).
+    Text messages (notifications) are left out: isolates would cost a plain SMS its 160 characters."""
+    found = []
+    for app in PAGE_APPS:
+        for path in (Path(settings.BASE_DIR) / app).rglob("*.py"):
+            if "migrations" not in path.parts:
+                found += [f"{path.name}: {m}" for m in PYTHON_VALUE_FROM_PEOPLE.findall(path.read_text())]
+    assert found == [], f"wrap these in isolate() (shared.pages): {found}"
+
+
 @pytest.mark.django_db
 def test_the_confirm_deadline_is_in_the_ports_time_and_says_so(maria, matamoros, brownsville):
     maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))

@@ -68,7 +68,7 @@ def test_on_time_the_family_is_checked_in_and_the_letter_is_used(olga, letter, a
     [
         ("early", "Too early: check-in opens at"),
         ("late", "Too late: check-in closed at"),
-        ("wrong port", "This appointment is at Brownsville"),
+        ("wrong port", "This appointment is at \u2068Brownsville"),
         ("unconfirmed", "The appointment is not confirmed"),
     ],
 )
