@@ -55,6 +55,20 @@ def test_the_admin_speaks_creole(olga):
     assert "Administrasyon sit la" in page and "Site administration" not in page
 
 
+def test_every_message_of_the_admins_calendar_and_clock_has_creole():
+    """The admin's JavaScript (date and time pickers, selection boxes) has its own catalogue."""
+    ours = messages(Path(settings.BASE_DIR) / "locale_django/ht/LC_MESSAGES/djangojs.po")
+    needed = messages(DJANGO / "contrib/admin/locale/fr/LC_MESSAGES/djangojs.po")
+    assert sorted(key[1] for key in needed if not all(ours.get(key) or [""])) == []
+
+
+@pytest.mark.django_db
+def test_the_admin_calendar_speaks_creole(olga):
+    olga.cookies[settings.LANGUAGE_COOKIE_NAME] = "ht"
+    catalogue = olga.get("/operator/jsi18n/").content.decode()
+    assert '"Jodi a"' in catalogue and '"Desanm"' in catalogue and '"Chwazi yon dat"' in catalogue
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language", "expected"),
