@@ -19,10 +19,11 @@ from functools import lru_cache
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from allocation.models import AllocationRun, Appointment, Port, ShownEstimates
+from allocation.models import AllocationRun, Appointment, ShownEstimates
 from allocation.runs import policy_for
 from allocation.waits import DRAW_FACTS, QueueSpeed, WaitEstimate, estimate_wait, queue_speed
 from registrations.models import Household
+from shared.models import Port
 
 HORIZON_DAYS = 30  # the published figure: the range shown this many days before the offer
 PUBLISHED_DRAWS = 30  # over the draws of the last 30 days

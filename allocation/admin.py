@@ -1,9 +1,10 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, Port
+from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride
 from allocation.rebooking import close_port_day
 from allocation.runs import AllocationError, release_run, void_run
+from shared.models import Port
 
 
 @admin.register(Port)

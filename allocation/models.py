@@ -1,62 +1,15 @@
-"""Ports of entry and what the daily allocation needs to know about them."""
+"""What the daily allocation needs to know about the ports (shared.models.Port), its draws and appointments."""
 
-import datetime as dt
-import zoneinfo
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shared.models import Port
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
-
-
-def validate_time_zone(value: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(_("Enter a time zone name such as America/Chicago.")) from None
-
-
-class Port(models.Model):
-    """A land port of entry where households present themselves at their appointment."""
-
-    code = models.SlugField(verbose_name=_("code"), max_length=32, unique=True)
-    name = models.CharField(verbose_name=_("name"), max_length=100)
-    mexican_city = models.CharField(
-        verbose_name=_("Mexican city"), max_length=100, help_text=_("The city on the Mexican side.")
-    )
-    address = models.CharField(verbose_name=_("address"), max_length=200)
-    latitude = models.DecimalField(verbose_name=_("latitude"), max_digits=8, decimal_places=5)
-    longitude = models.DecimalField(verbose_name=_("longitude"), max_digits=8, decimal_places=5)
-    time_zone = models.CharField(verbose_name=_("time zone"), max_length=64, validators=[validate_time_zone])
-    opens_at = models.TimeField(verbose_name=_("opens at"), default=dt.time(8, 0))
-    closes_at = models.TimeField(verbose_name=_("closes at"), default=dt.time(17, 0))
-    daily_capacity = models.PositiveIntegerField(verbose_name=_("daily capacity"), help_text=_("People per day."))
-    window_minutes = models.PositiveSmallIntegerField(verbose_name=_("minutes per time window"), default=30)
-    grace_minutes = models.PositiveSmallIntegerField(
-        verbose_name=_("minutes late allowed"),
-        default=60,
-        help_text=_("How late a household may check in and keep its appointment."),
-    )
-    accepts_requests = models.BooleanField(verbose_name=_("accepts requests"), default=True)
-
-    class Meta:
-        verbose_name = _("port")
-        verbose_name_plural = _("ports")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
-            raise ValidationError(_("The port must close after it opens."))
-
-    @property
-    def zone(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.time_zone)
 
 
 class CapacityOverride(models.Model):

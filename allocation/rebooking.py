@@ -8,10 +8,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from allocation.models import Appointment, FreedSeats, Port
+from allocation.models import Appointment, FreedSeats
 from allocation.pool import rebooked
 from allocation.runs import end_appointment
 from registrations.models import Household
+from shared.models import Port
 
 
 def give_back_seats(appointment: Appointment, now: dt.datetime | None = None) -> FreedSeats | None:
@@ -86,8 +87,8 @@ def _offer(appointment: Appointment, household: Household, freed: FreedSeats) ->
 def close_port_day(port: Port, date: dt.date, actor: User) -> int:
     """A port closed for a day after the draw: every household booked there that day is cancelled with
     the reason port_closed (told why by the outbox) and is served first, whole, at the port's next draw."""
-    from staff.audit import record  # staff imports allocation; the audit is written here, in the change
-    from staff.models import AuditAction
+    from shared.audit import record  # staff imports allocation; the audit is written here, in the change
+    from shared.models import AuditAction
 
     with transaction.atomic():
         booked = list(

@@ -13,9 +13,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from allocation import engine, fairness
-from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, Port, RunInputs
+from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, RunInputs
 from allocation.pool import canonical_bytes, pool_hash, read_pool, rebooked, store_snapshot
 from registrations.models import Household
+from shared.models import Port
 
 Progress = Callable[[str], None]
 

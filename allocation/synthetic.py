@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 
 from django.db import connection, transaction
 
-from allocation.models import Port
 from registrations.models import Household, Member, Place
 from registrations.references import ALPHABET, _check_character, format_reference
+from shared.models import Port
 
 # Household sizes 1–12, most households small (mean about 3 people).
 SIZE_WEIGHTS = {1: 28, 2: 20, 3: 17, 4: 14, 5: 9, 6: 5, 7: 3, 8: 2, 9: 1, 10: 0.6, 11: 0.3, 12: 0.2}

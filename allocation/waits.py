@@ -22,9 +22,10 @@ from django.db import connection
 from django.db.models import CharField, Count, Func, Max, Q, Sum
 from django.utils import timezone
 
-from allocation.models import AllocationRun, Appointment, Port
+from allocation.models import AllocationRun, Appointment
 from allocation.runs import policy_for
 from registrations.models import Household
+from shared.models import Port
 
 RECENT_RUNS = 7
 # Appointments that ended without the household coming: it is back in line with its old place.

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "shared",
     "registrations",
     "allocation",
     "transparency",
@@ -230,7 +231,9 @@ SIGNIN_CODE_TTL_SECONDS = env_int("SIGNIN_CODE_TTL_SECONDS", 10 * 60)
 RECOVERY_CODE_COUNT = 8
 # How the outbox delivers codes and messages. The default keeps them in a table and prints them
 # (development only); production uses notifications.gateway.GatewayBackend: Kannel and SMTP.
-MESSAGE_BACKEND = env_str("MESSAGE_BACKEND", "registrations.messaging.DatabaseBackend")
+MESSAGE_BACKEND = env_str("MESSAGE_BACKEND", "shared.messaging.DatabaseBackend")
+if MESSAGE_BACKEND == "registrations.messaging.DatabaseBackend":  # its name before it moved to shared/
+    MESSAGE_BACKEND = "shared.messaging.DatabaseBackend"
 # Kannel's smsbox sendsms interface, e.g. http://127.0.0.1:13013/cgi-bin/sendsms (docs/deployment.md).
 KANNEL_SENDSMS_URL = env_str("KANNEL_SENDSMS_URL", "")
 KANNEL_USERNAME = env_str("KANNEL_USERNAME", "")
@@ -306,7 +309,7 @@ BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 PROXY_HOPS = env_int("PROXY_HOPS", 1 if BEHIND_TLS_PROXY else 0)
 PROXY_NETWORKS = env_list("PROXY_NETWORKS", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7")
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
-# Any limit of registrations.ratelimit.LIMITS changed without a release, e.g. where carriers put
+# Any limit of shared.ratelimit.LIMITS changed without a release, e.g. where carriers put
 # many phones behind one address: RATE_LIMITS="signin=200,signin-code=400" (docs/rate-limits.md).
 RATE_LIMITS = env_counts("RATE_LIMITS")
 SECURITY_CONTACT = env_str("SECURITY_CONTACT", "security@cita.example")

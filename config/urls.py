@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django_otp.admin import OTPAdminSite
 
 from config import language, pwa, views
@@ -9,6 +10,8 @@ from staff.views.login import operator_login
 # through the staff sign-in page only: one door, with its limits and lock.
 admin.site.__class__ = OTPAdminSite
 admin.site.login = operator_login  # type: ignore[method-assign]  # one door for operators
+
+PORTS_MOVED = RedirectView.as_view(url="/operator/shared/port/%(rest)s", query_string=True)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,6 +28,11 @@ urlpatterns = [
     path("", include("letters.urls")),
     path("", include("notifications.urls")),
     path("staff/", include("staff.urls")),
+    # The ports moved to the shared app (docs/architecture.md): an operator's old link still arrives.
+    path(
+        "operator/allocation/port/",
+        include([path("", PORTS_MOVED, {"rest": ""}), path("<path:rest>", PORTS_MOVED)]),
+    ),
     path("operator/", admin.site.urls),
 ]
 

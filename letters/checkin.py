@@ -10,14 +10,14 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from allocation import appointments
-from allocation.models import Appointment, Port
+from allocation.models import Appointment
 from letters import validity
 from letters.models import Letter
 from registrations.models import Household
 from registrations.references import normalise_reference
+from shared.audit import record
+from shared.models import AuditAction, Port
 from shared.pages import isolate
-from staff.audit import record
-from staff.models import AuditAction
 
 
 class CheckInRefused(Exception):

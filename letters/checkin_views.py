@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from allocation.models import Appointment, Port
+from allocation.models import Appointment
 from letters import checkin
 from registrations.forms import CitaForm
+from shared.models import AuditAction, Port
 from shared.pages import error_list
 from staff.access import StaffRequest, audit, operator_required
-from staff.models import AuditAction
 
 PORT_KEY = "check_in_port"
 

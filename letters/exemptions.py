@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from letters.issue import sign_exemption_letter
 from letters.models import ExemptionRequest, Letter
-from registrations import idempotency
 from registrations.models import Household, VulnerabilityRequest
-from staff.audit import record
-from staff.models import AuditAction
+from shared import idempotency
+from shared.audit import record
+from shared.models import AuditAction
 
 ADULT_AGE = 18
 
@@ -55,7 +55,7 @@ def missing(household: Household, case: str, today: dt.date | None = None) -> li
 
 def request_letter(household: Household, case: str, actor, key: str = "", request_hash: str = "") -> ExemptionRequest:
     """Ask for a letter; refused with what is missing when the rule does not hold. The form sent
-    again (same resend key, registrations.idempotency) gets the first answer, even once an operator
+    again (same resend key, shared.idempotency) gets the first answer, even once an operator
     has decided; asking again for the same case while one waits returns the waiting request."""
     problems = missing(household, case)
     if problems:

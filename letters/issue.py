@@ -14,8 +14,8 @@ from letters import keys
 from letters.models import Letter
 from letters.statements import Statement, parse
 from registrations.models import Household
-from staff.audit import record
-from staff.models import AuditAction
+from shared.audit import record
+from shared.models import AuditAction
 
 REPLACED = "replaced by a new letter: the appointment changed"
 

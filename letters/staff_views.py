@@ -14,11 +14,11 @@ from letters import exemptions, issue, validity
 from letters.models import ExemptionRequest, Letter
 from letters.views import letter_context
 from registrations.forms import CitaForm, IdempotentForm
-from registrations.idempotency import new_key, payload_hash, sent_key
+from shared.idempotency import new_key, payload_hash, sent_key
+from shared.models import AuditAction
 from shared.pages import error_list, post_items
 from staff.access import StaffRequest, audit, get_household_for_staff, households_for, operator_required, staff_required
 from staff.forms import DecisionForm
-from staff.models import AuditAction
 
 CASES = [c for c in Letter.Case.choices if c[0]]
 

@@ -10,15 +10,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from allocation.appointments import live_appointment
-from allocation.models import Appointment, Port
+from allocation.models import Appointment
 from letters import keys, letter_svg, validity
 from letters.issue import appointment_letter
 from letters.models import Letter
 from letters.qr import qr_svg
 from letters.statements import KINDS, Statement, parse
 from registrations.access import HtmxHttpRequest, applicant_required, own_household
-from registrations.ratelimit import rate_limit
+from shared.models import Port
 from shared.public import public_page
+from shared.ratelimit import rate_limit
 
 
 def _statement_context(statement: Statement | None) -> dict:

@@ -3,7 +3,7 @@ START and CODE, in any of the eight languages (notifications.words).
 
 Only the phone registered to a household gets answers about it: the number it signs in with, or
 the contact phone it gave (when exactly one active household gave it). Anything else gets one
-short help text, at most "sms-help" a day per phone (registrations.ratelimit.LIMITS). Every text and its answer
+short help text, at most "sms-help" a day per phone (shared.ratelimit.LIMITS). Every text and its answer
 stay in the outbox history, encrypted, and are erased with the household's other personal data.
 """
 
@@ -22,9 +22,9 @@ from notifications import words
 from notifications.events import appointment_values, short_port_name
 from notifications.models import InboundMessage, Notification, StoppedAddress
 from notifications.outbox import enqueue
-from registrations import ratelimit
 from registrations.models import Applicant, Household
 from registrations.signin import SigninRefused, request_code
+from shared import ratelimit
 from shared.addresses import normalise_address
 from shared.encryption import blind_index
 
@@ -111,7 +111,7 @@ def _code(address: str, index: str) -> str | None:
 
 
 def _help(index: str, registered: bool, now: dt.datetime) -> str | None:
-    """One short help text, counted: at most "sms-help" (registrations.ratelimit.LIMITS) a day to one phone."""
+    """One short help text, counted: at most "sms-help" (shared.ratelimit.LIMITS) a day to one phone."""
     if ratelimit.count("sms-help", index, now).refused:
         return None
     language = translation.get_language()

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from notifications.models import DeliveryAttempt, Notification, StoppedAddress
-from registrations.messaging import channel_for
 from shared.encryption import blind_index
+from shared.messaging import channel_for
 
 logger = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 import secrets
 
-from registrations.messaging import message_requested
 from registrations.models import Applicant, Household
+from shared.messaging import message_requested
 
 
 def _household_of(address: str) -> Household | None:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from notifications.fallback import record_delivery
 from notifications.gateway import sign
 from notifications.inbound import receive
-from registrations.ratelimit import client_address
+from shared.ratelimit import client_address
 
 
 def _from_gateway(request: HttpRequest) -> bool:

@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from allocation.models import Port
 from registrations.geography import accepts_requests_from, far_port_distance
 from registrations.households import HouseholdDetails, MemberData, cap_message
 from registrations.models import Member, Place, VulnerabilityRequest
 from registrations.nationalities import NATIONALITIES
 from registrations.references import normalise_reference
 from shared.addresses import normalise_address, normalise_email, normalise_phone
+from shared.models import Port
 from shared.pages import isolate
 from shared.text import clean_free_text, has_invisible
 from shared.widgets import GroupRadioSelect

@@ -5,8 +5,8 @@ import math
 
 from django.conf import settings
 
-from allocation.models import Port
 from registrations.models import Place, RequestRegion
+from shared.models import Port
 
 EARTH_RADIUS_KM = 6371.0
 

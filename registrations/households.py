@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from registrations import idempotency
 from registrations.models import Applicant, Household, Member, Place
 from registrations.persons import person_key
 from registrations.references import new_reference
+from shared import idempotency
 
 
 @dataclass(frozen=True)

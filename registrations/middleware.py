@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
-from registrations.idempotency import KeyInFlight, KeyReused
 from registrations.models import Applicant
+from shared.idempotency import KeyInFlight, KeyReused
 
 SESSION_KEY = "applicant_id"
 VERSION_KEY = "applicant_session_version"

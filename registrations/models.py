@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shared.encryption import EncryptedCharField, EncryptedDateField, EncryptedTextField, blind_index
+from shared.models import Port
 
 
 class Place(models.Model):
@@ -124,17 +125,6 @@ class SecurityAlert(models.Model):
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
-class RateCounter(models.Model):
-    """One count of a limit in registrations.ratelimit.LIMITS, in a fixed time window."""
-
-    key = models.CharField(max_length=120, unique=True)
-    count = models.PositiveIntegerField(default=0)
-    expires_at = models.DateTimeField(db_index=True)
-
-    def __str__(self) -> str:
-        return self.key.split(":")[0]
-
-
 class HouseholdQuerySet(models.QuerySet):
     def waiting(self) -> "HouseholdQuerySet":
         return self.filter(status=Household.Status.WAITING)
@@ -161,7 +151,7 @@ class Household(models.Model):
     # Member count kept beside the members so allocation reads one narrow table.
     size = models.PositiveSmallIntegerField(default=0)
     current_place = models.ForeignKey(Place, on_delete=models.PROTECT)
-    preferred_port = models.ForeignKey("allocation.Port", on_delete=models.PROTECT, related_name="households")
+    preferred_port = models.ForeignKey(Port, on_delete=models.PROTECT, related_name="households")
     contact_phone = EncryptedCharField(max_length=20, blank=True)
     contact_email = EncryptedCharField(max_length=254, blank=True)
     # Blind indexes: operators see when many households give the same phone or email.
@@ -247,36 +237,6 @@ class Member(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.given_names} {self.family_names}"
-
-
-class IdempotencyKey(models.Model):
-    """A submit already applied: sending it again returns the same result."""
-
-    scope = models.CharField(max_length=64)
-    key = models.CharField(max_length=64)
-    request_hash = models.CharField(max_length=64)
-    result_url = models.CharField(max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="unique_idempotency_key")]
-
-    def __str__(self) -> str:
-        return f"{self.scope} {self.key}"
-
-
-class OutboundMessage(models.Model):
-    """Every message sent to an applicant, kept so the default backend is a real outbox."""
-
-    channel = models.CharField(max_length=10)
-    address = EncryptedCharField(max_length=254)
-    address_index = models.CharField(max_length=64, db_index=True, default="")
-    subject = models.CharField(max_length=200, blank=True)
-    body = EncryptedTextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.channel} message {self.pk}"
 
 
 class VulnerabilityRequest(models.Model):

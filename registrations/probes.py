@@ -8,7 +8,7 @@ NGO, where a person can look at it with them. Operators see the accounts that pr
 (staff.views.operator.reuse_queue).
 
 The counts are the rate limits `duplicates-told` (per account), `duplicates-told-ip` (per
-connection) and `duplicate-seen` (one account, one person) of registrations.ratelimit.LIMITS,
+connection) and `duplicate-seen` (one account, one person) of shared.ratelimit.LIMITS,
 so RATE_LIMITS can change them without a release.
 """
 
@@ -18,9 +18,10 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
-from registrations import ratelimit
-from registrations.models import Applicant, RateCounter
+from registrations.models import Applicant
+from shared import ratelimit
 from shared.addresses import mask_address
+from shared.models import RateCounter
 
 SHOWN_AT = 3  # an account told about this many different people today is listed for operators
 

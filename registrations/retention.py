@@ -12,9 +12,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from registrations.models import Household, IdempotencyKey, OutboundMessage, RecoveryCode, SigninCode
-from registrations.ratelimit import purge_counters
+from registrations.models import Household, RecoveryCode, SigninCode
 from shared.encryption import blind_index
+from shared.models import IdempotencyKey, OutboundMessage
+from shared.ratelimit import purge_counters
 
 
 def erase_household(household: Household) -> None:

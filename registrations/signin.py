@@ -16,10 +16,10 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from registrations import ratelimit
-from registrations.messaging import send_message
 from registrations.models import Applicant, Household, RecoveryCode, SecurityAlert, SigninCode
+from shared import ratelimit
 from shared.addresses import mask_address
+from shared.messaging import send_message
 
 RECOVERY_ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
 

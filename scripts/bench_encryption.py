@@ -137,8 +137,8 @@ class People:
 
         from django.test import Client
 
-        from registrations.models import OutboundMessage
         from shared.encryption import blind_index
+        from shared.models import OutboundMessage
 
         self.count += 1
         address = f"+52868{self.count:07d}"
@@ -152,8 +152,8 @@ class People:
         return client, address
 
     def household_post(self, size: int, phone: str) -> dict[str, str]:
-        from allocation.models import Port
         from registrations.models import Place
+        from shared.models import Port
 
         data = {
             "idempotency_key": uuid.uuid4().hex,

@@ -77,7 +77,7 @@ class LoadTestBackend:
     """Message backend for the server under test: the outbox as usual, plus a UDP copy to the load client."""
 
     def send(self, *, channel: str, address: str, subject: str, body: str, message_id: str = "") -> None:
-        from registrations.messaging import DatabaseBackend
+        from shared.messaging import DatabaseBackend
 
         DatabaseBackend().send(channel=channel, address=address, subject=subject, body=body)
         target = os.environ["LOAD_TEST_CODES_UDP"].rsplit(":", 1)

@@ -137,8 +137,8 @@ def start_app(env: dict[str, str], port: int) -> subprocess.Popen:
 def last_code(address: str) -> str:
     import re
 
-    from registrations.models import OutboundMessage
     from shared.encryption import blind_index
+    from shared.models import OutboundMessage
 
     body = OutboundMessage.objects.filter(address_index=blind_index("address", address)).latest("created_at").body
     return re.search(r"\b(\d{6})\b", body).group(1)
@@ -209,8 +209,8 @@ def measure_page(browser, storage_state, base: str, path: str, label: str | None
 
 
 def fill_household(page) -> None:
-    from allocation.models import Port
     from registrations.models import Place
+    from shared.models import Port
 
     page.select_option("#id_current_place", str(Place.objects.get(name="Matamoros").pk))
     page.check(f"input[name=preferred_port][value='{Port.objects.get(code='brownsville').pk}']")

@@ -9,8 +9,9 @@ from django.shortcuts import redirect
 from django_htmx.middleware import HtmxDetails
 
 from registrations.models import Household
-from staff.audit import record
-from staff.models import AuditAction, StaffProfile
+from shared.audit import record
+from shared.models import AuditAction
+from staff.models import StaffProfile
 
 
 class StaffRequest(HttpRequest):

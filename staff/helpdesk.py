@@ -1,14 +1,14 @@
 """Help-desk tickets and notices: each change applied once per resend key, like a registration.
 
 A staff member on a shelter's weak connection presses "Send" again when the page hangs; the
-second submit carries the same key (registrations.idempotency) and gets the first one's result
+second submit carries the same key (shared.idempotency) and gets the first one's result
 instead of a second ticket, reply, notice or comment.
 """
 
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from registrations import idempotency
+from shared import idempotency
 from staff.models import HelpTicket, Notice, NoticeComment, Organisation, TicketReply
 
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 from registrations import households
 from registrations.households import MemberData
 from registrations.models import Household, Member
-from staff.audit import record
-from staff.models import AuditAction
+from shared.audit import record
+from shared.models import AuditAction
 
 
 def _page(household_reference: str) -> str:

@@ -10,11 +10,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications.outbox import queue_notice
-from registrations import ratelimit
 from registrations.models import Applicant, Household, Member, RecoveryCode
 from registrations.signin import end_sessions, notify_old_address, recovery_code_hash
-from staff.audit import record
-from staff.models import AuditAction
+from shared import ratelimit
+from shared.audit import record
+from shared.models import AuditAction
 
 
 class MoveRefused(Exception):

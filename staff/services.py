@@ -7,7 +7,6 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Q
 
-from registrations import idempotency
 from registrations.households import (
     HouseholdDetails,
     MemberData,
@@ -18,9 +17,10 @@ from registrations.households import (
 )
 from registrations.models import Applicant, Household, Member
 from registrations.signin import issue_recovery_codes
-from staff import audit_details
-from staff.audit import record
-from staff.models import AuditAction, Organisation, OrganisationHousehold
+from shared import audit_details, idempotency
+from shared.audit import record
+from shared.models import AuditAction
+from staff.models import Organisation, OrganisationHousehold
 
 REUSE_THRESHOLD = 3
 

@@ -2,7 +2,7 @@
 
 A wrong password and a right password with a wrong code look the same from outside, so the
 second factor stays a second factor. Limits are `staff-login` (per connection) and
-`staff-account` (per account) in registrations.ratelimit.LIMITS.
+`staff-account` (per account) in shared.ratelimit.LIMITS.
 """
 
 import logging
@@ -12,9 +12,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from registrations import ratelimit
-from staff.audit import record
-from staff.models import AuditAction
+from shared import ratelimit
+from shared.audit import record
+from shared.models import AuditAction
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from allocation.models import Port
-from registrations.models import Applicant, Member, OutboundMessage, Place
+from registrations.models import Applicant, Member, Place
 from shared.encryption import blind_index
+from shared.models import OutboundMessage, Port
 from staff.models import Organisation, StaffProfile
 
 

@@ -17,8 +17,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from allocation.models import AllocationRun, Appointment
 from notifications.models import Notification
 from registrations.management.commands.load_demo import DEMO_PASSWORD
-from registrations.models import Applicant, Household, OutboundMessage, SigninCode
+from registrations.models import Applicant, Household, SigninCode
 from shared.encryption import blind_index
+from shared.models import OutboundMessage
 from staff.models import StaffProfile
 from tests.conftest import FAMILY, household_post, sign_in
 

@@ -1,4 +1,4 @@
-"""Every form that changes something is safe to send twice, through registrations.idempotency.
+"""Every form that changes something is safe to send twice, through shared.idempotency.
 
 On a weak line people press "Send" again; a shelter worker does too. The second submit must get
 the first one's result, not make a second ticket, notice, comment or request.
@@ -126,7 +126,7 @@ def test_request_text_is_cleaned_like_other_answers(maria, matamoros, brownsvill
 @pytest.mark.django_db
 def test_a_sign_in_move_sent_twice_tells_the_phones_once(maria, rosa, casa_del_migrante, matamoros, brownsville):
     from notifications.models import Notification
-    from staff.models import AuditEntry
+    from shared.models import AuditEntry
 
     maria.post("/household/new", household_post(FAMILY[:1], matamoros, brownsville))
     maria.post("/household/share", {"organisation": casa_del_migrante.pk})

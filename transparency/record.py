@@ -19,9 +19,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from allocation.models import AllocationRun, Appointment, CapacityOverride, Port, RunInputs
+from allocation.models import AllocationRun, Appointment, CapacityOverride, RunInputs
 from allocation.pool import read_snapshot
 from allocation.runs import port_days
+from shared.models import Port
 
 FORMAT = "cita-draw-record 1"
 POOL_COLUMNS = ["ticket", "port", "size", "rank", "days_waited", "urgency", "carried_over"]

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from allocation import accuracy
-from allocation.models import AllocationPolicy, AllocationRun, Port
+from allocation.models import AllocationPolicy, AllocationRun
 from registrations.models import Place, RequestRegion
+from shared.models import Port
 from shared.public import public_page
 from transparency import record, statistics
 

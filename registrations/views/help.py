@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from registrations import vulnerability
 from registrations.access import HtmxHttpRequest, applicant_required, own_household
 from registrations.forms import VulnerabilityForm
-from registrations.idempotency import new_key, payload_hash
 from registrations.models import Household
+from shared.idempotency import new_key, payload_hash
 from shared.pages import error_list, isolate, post_items
 from staff.models import Organisation
 from staff.sharing import organisations_seeing, share_with, stop_sharing

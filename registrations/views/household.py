@@ -17,12 +17,12 @@ from registrations import households, probes
 from registrations.access import HtmxHttpRequest, SignedInRequest, applicant_required, own_household
 from registrations.forms import HouseholdDetailsForm, MemberFormSet, SingleMemberForm, formset_with_blank_member
 from registrations.households import DuplicatePerson, HouseholdFull, MembersLocked, cap_message
-from registrations.idempotency import earlier_result, new_key, payload_hash, sent_key
 from registrations.models import Member
-from registrations.ratelimit import rate_limit
 from registrations.views.ports import port_warning_context
 from registrations.views.status import status_context
+from shared.idempotency import earlier_result, new_key, payload_hash, sent_key
 from shared.pages import error_list, post_items
+from shared.ratelimit import rate_limit
 from staff.sharing import organisations_seeing
 
 DUPLICATE_ELSEWHERE = gettext_lazy(

@@ -4,10 +4,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from allocation.models import Port
 from registrations.forms import HouseholdDetailsForm
 from registrations.geography import distance_km
 from registrations.models import Place
+from shared.models import Port
 
 
 def port_warning_context(form: HouseholdDetailsForm) -> dict:

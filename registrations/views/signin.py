@@ -13,9 +13,9 @@ from registrations import signin
 from registrations.access import SignedInRequest, applicant_required, keep_this_session, sign_in
 from registrations.forms import AddressForm, CodeForm, RecoveryForm, SigninForm
 from registrations.models import SigninCode
-from registrations.ratelimit import client_address, rate_limit
 from shared.addresses import mask_address
 from shared.pages import error_list, isolate
+from shared.ratelimit import client_address, rate_limit
 
 PENDING_ADDRESS = "signin_address"
 PENDING_SHARED = "signin_shared_device"

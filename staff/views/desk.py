@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from registrations.idempotency import new_key, payload_hash, sent_key
+from shared.idempotency import new_key, payload_hash, sent_key
 from shared.pages import error_list, post_items
 from staff import helpdesk
 from staff.access import StaffRequest, operator_required, staff_required

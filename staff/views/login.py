@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
 from django_otp.forms import OTPAuthenticationForm
 
-from registrations.ratelimit import client_address
 from shared import sessions
+from shared.ratelimit import client_address
 from staff import signin
 
 

@@ -10,13 +10,13 @@ from django.views.decorators.http import require_http_methods
 
 from registrations.forms import SingleMemberForm
 from registrations.households import DuplicatePerson, HouseholdFull, MembersLocked, cap_message
-from registrations.idempotency import new_key, payload_hash
 from registrations.models import Household, Member
 from registrations.views.household import DUPLICATE_ELSEWHERE, DUPLICATE_REPEATED
+from shared.idempotency import new_key, payload_hash
+from shared.models import AuditAction
 from shared.pages import error_list, post_items
 from staff import members
 from staff.access import StaffRequest, get_household_for_staff, staff_required
-from staff.models import AuditAction
 
 
 def _locked(household: Household, request: StaffRequest) -> HttpResponse:

@@ -16,15 +16,16 @@ from django_htmx.http import HttpResponseClientRedirect
 from registrations import vulnerability
 from registrations.forms import HouseholdDetailsForm, MemberFormSet, VulnerabilityForm, formset_with_blank_member
 from registrations.households import DuplicatePerson, HouseholdFull, cap_message
-from registrations.idempotency import new_key, payload_hash
 from registrations.views.help import send_vulnerability_request
 from registrations.views.household import filled_member_forms, show_duplicates
 from registrations.views.ports import port_warning_context
+from shared.idempotency import new_key, payload_hash
+from shared.models import AuditAction
 from shared.pages import error_list, post_items
 from staff import services
 from staff.access import StaffRequest, get_household_for_staff, households_for, staff_required
 from staff.forms import ReferenceForm
-from staff.models import AuditAction, Notice
+from staff.models import Notice
 
 SLIP_CODES = "assisted_slip_codes"
 

@@ -8,10 +8,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from shared.addresses import mask_address
+from shared.models import AuditAction
 from shared.pages import error_list
 from staff.access import StaffRequest, get_household_for_staff, staff_required
 from staff.forms import MoveSigninForm
-from staff.models import AuditAction
 from staff.numbers import MoveRefused, move_signin
 
 

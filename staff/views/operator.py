@@ -10,11 +10,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from registrations import probes, vulnerability
 from registrations.households import HouseholdFull, MembersLocked, cap_message
 from registrations.models import Household, Member, VulnerabilityRequest
+from shared.models import AuditAction, AuditEntry
 from shared.pages import error_list
 from staff import services
 from staff.access import StaffRequest, audit, operator_required
 from staff.forms import DecisionForm, ReferenceForm
-from staff.models import AuditAction, AuditEntry
 
 
 @require_GET

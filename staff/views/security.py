@@ -12,9 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from registrations.models import SecurityAlert
+from shared.models import AuditAction
 from staff import signin
 from staff.access import StaffRequest, audit, operator_required
-from staff.models import AuditAction
 
 ALERT_DAYS = 7
 

@@ -9,13 +9,14 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from allocation import appointments
-from allocation.models import Appointment, Port
+from allocation.models import Appointment
 from letters import keys
 from notifications.events import queue_events
 from notifications.models import Notification
 from notifications.outbox import deliver_due
-from registrations.models import Household, OutboundMessage
+from registrations.models import Household
 from shared.encryption import blind_index
+from shared.models import OutboundMessage, Port
 from tests.conftest import FAMILY, household_post, member_fields, staff_client
 
 DRAW_DATE = (timezone.localdate() + dt.timedelta(days=3)).isoformat()

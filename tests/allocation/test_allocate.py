@@ -8,8 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from allocation import runs
-from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, Port
+from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride
 from registrations.models import Household, VulnerabilityRequest
+from shared.models import Port
 from tests.allocation.conftest import DAY
 
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allocation import appointments, runs
-from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, FreedSeats, Port
+from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, FreedSeats
 from allocation.synthetic import generate_households
 from allocation.verify import verify_run
 from notifications.events import queue_events
@@ -18,7 +18,7 @@ from notifications.models import Notification
 from registrations import households
 from registrations.households import MemberData
 from registrations.models import Household
-from staff.models import AuditEntry
+from shared.models import AuditEntry, Port
 from tests.allocation.conftest import DAY
 
 BABY = MemberData("Bebé", "Nuevo", dt.date(2030, 2, 1), "VE", "F", "child")

@@ -8,10 +8,10 @@ import time
 from django.core.management import call_command
 from django.db.models import Count, Q, Sum
 
-from allocation.models import Port
 from allocation.synthetic import generate_households
 from allocation.waits import QueueDays, QueueSpeed, estimate_wait, households_ahead, speed_from, wait_for
 from registrations.models import Household
+from shared.models import Port
 from tests.allocation.conftest import DAY
 
 

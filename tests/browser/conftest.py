@@ -65,7 +65,7 @@ def app_server(_collected_static, django_db_setup, django_db_blocker) -> Iterato
         thread.terminate()
 
 
-REFERENCE_APPS = ("allocation", "registrations", "transparency")
+REFERENCE_APPS = ("shared", "allocation", "registrations", "transparency")
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +95,7 @@ def _load_reference_data(rows: str) -> None:
     from django.core import serializers
     from django.db import connection, transaction
 
-    from allocation.models import Port
+    from shared.models import Port
 
     if not Port.objects.exists():
         with transaction.atomic(), connection.constraint_checks_disabled():

@@ -1,7 +1,7 @@
 """What a person does in the browser, step by step, shared by the browser tests."""
 
-from allocation.models import Port
 from registrations.models import Place
+from shared.models import Port
 from tests.conftest import FAMILY
 
 

@@ -26,8 +26,8 @@ def pages_in(pdf: bytes) -> int:
 
 @pytest.mark.parametrize("language", ["es", "ar"])
 def test_the_letter_fits_a_small_phone_and_one_printed_page(server, browser, language):
-    from allocation.models import Port
     from registrations.models import Place
+    from shared.models import Port
 
     maria = Client()
     sign_in(maria, PASSWORDLESS_PHONE)

@@ -3,8 +3,8 @@ the radios share one set of htmx attributes on their fieldset, and the change st
 
 import pytest
 
-from allocation.models import Port
 from registrations.models import Place
+from shared.models import Port
 from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

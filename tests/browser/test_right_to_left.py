@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from allocation.models import Port
 from registrations.models import Household, Place
+from shared.models import Port
 from tests.browser.conftest import sign_in
 from tests.browser.helpers import fill_person
 

@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from allocation.models import Port
 from registrations.models import Applicant, Household, Place, VulnerabilityRequest
+from shared.models import Port
 from staff.models import StaffProfile
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,8 @@ from django.db import DatabaseError, OperationalError, connection
 from django.test import Client
 
 from config.middleware import is_database_unavailable
-from registrations.models import Household, IdempotencyKey, Member
+from registrations.models import Household, Member
+from shared.models import IdempotencyKey
 from tests.conftest import FAMILY, household_post
 
 TRY_AGAIN = "Try again in a minute"

@@ -13,10 +13,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from allocation.models import Port
 from notifications.models import Notification
 from notifications.outbox import enqueue
 from registrations.models import Applicant, Household, Place
+from shared.models import Port
 from tests.conftest import FAMILY, household_post
 
 pytestmark = [pytest.mark.gateway, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -16,7 +16,8 @@ from django.utils.formats import date_format
 from allocation.models import Appointment
 from notifications.events import queue_events
 from notifications.outbox import deliver_due
-from registrations.models import Household, OutboundMessage
+from registrations.models import Household
+from shared.models import OutboundMessage
 from tests.conftest import FAMILY, household_post, staff_client
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]

@@ -60,8 +60,17 @@ def test_the_admin_names_ports_draws_and_appointments_in_the_readers_language(la
     assert PORTS[language] in index
     for english in (">Ports<", ">Allocation runs<", ">Appointments<", ">Capacity overrides<", ">Allocation<"):
         assert english not in index, english
-    port_form = olga.get("/operator/allocation/port/1/change/").content.decode()
+    port_form = olga.get("/operator/shared/port/1/change/").content.decode()
     assert "Daily capacity" not in port_form and "Time zone" not in port_form
+    assert ">Ports of entry<" not in index and "Ports of entry" not in port_form
+
+
+@pytest.mark.django_db
+def test_an_operators_old_link_to_a_port_still_arrives(olga):
+    """The ports moved from the allocation app to the shared one; the admin's old address redirects."""
+    moved = olga.get("/operator/allocation/port/1/change/?_changelist_filters=x")
+    assert moved.status_code == 302 and moved["Location"] == "/operator/shared/port/1/change/?_changelist_filters=x"
+    assert olga.get(moved["Location"]).status_code == 200
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.utils import timezone
 from allocation.models import Appointment
 from letters.models import ExemptionRequest, Letter
 from registrations.models import Household
-from staff.models import AuditAction, AuditEntry
+from shared.models import AuditAction, AuditEntry
 from tests.conftest import household_post
 
 CHANGES = [

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from allocation.models import Appointment
 from letters.models import Letter
-from staff.models import AuditAction, AuditEntry
+from shared.models import AuditAction, AuditEntry
 
 GRACE = 60  # Brownsville's grace period, minutes
 

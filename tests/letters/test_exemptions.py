@@ -10,7 +10,7 @@ from django.utils import translation
 
 from letters.models import ExemptionRequest, Letter
 from registrations.models import Household, Member, VulnerabilityRequest
-from staff.models import AuditAction, AuditEntry
+from shared.models import AuditAction, AuditEntry
 from tests.conftest import household_post, staff_client
 
 CHILD = ("Niño", "Solo", "2012-05-05", "M", "head")

@@ -12,7 +12,7 @@ from allocation.models import Appointment
 from allocation.runs import end_appointment
 from letters import checkin, issue, keys, validity
 from letters.models import Letter
-from staff.models import AuditEntry
+from shared.models import AuditEntry
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 from notifications.gateway import sign
 from notifications.models import Notification
 from notifications.outbox import deliver_due
-from registrations.messaging import DatabaseBackend
-from registrations.models import Household, OutboundMessage
+from registrations.models import Household
+from shared.messaging import DatabaseBackend
+from shared.models import OutboundMessage
 from tests.after_draw.test_story import draw
 from tests.conftest import FAMILY, household_post
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from notifications.outbox import deliver_due, deliver_one, enqueue
-from registrations.models import OutboundMessage
+from shared.models import OutboundMessage
 
 
 @pytest.mark.django_db

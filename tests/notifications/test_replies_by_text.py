@@ -7,9 +7,10 @@ import pytest
 from django.test import Client
 
 from notifications.models import InboundMessage, Notification
-from registrations.models import Household, OutboundMessage
-from registrations.ratelimit import limit_of
+from registrations.models import Household
 from shared.encryption import blind_index
+from shared.models import OutboundMessage
+from shared.ratelimit import limit_of
 from tests.after_draw.test_story import draw
 from tests.conftest import FAMILY, household_post
 

@@ -6,10 +6,10 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from allocation.models import Port
 from registrations import households
 from registrations.households import HouseholdDetails, MemberData
 from registrations.models import Applicant, Household, Place
+from shared.models import Port
 from tests.conftest import household_post, sign_in
 
 TOLD = "This person is already registered in another household"

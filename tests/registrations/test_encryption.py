@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from allocation.models import Port
 from registrations.models import Applicant, Household, Member, Place, VulnerabilityRequest
 from registrations.persons import person_key
 from shared.encryption import encrypt
+from shared.models import Port
 
 
 @pytest.fixture

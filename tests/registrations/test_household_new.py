@@ -3,7 +3,8 @@
 import pytest
 from django.test import Client
 
-from registrations.models import Household, IdempotencyKey, Member
+from registrations.models import Household, Member
+from shared.models import IdempotencyKey
 from tests.conftest import FAMILY, household_post, member_fields, sign_in
 
 

@@ -7,8 +7,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from registrations import models, ratelimit
-from registrations.ratelimit import LIMITS, count, peek
+from registrations import models
+from shared import ratelimit
+from shared.ratelimit import LIMITS, count, peek
 from tests.conftest import FAMILY, household_post
 
 

@@ -8,9 +8,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from registrations import idempotency
-from registrations.idempotency import IN_FLIGHT_TIMEOUT, KeyInFlight, payload_hash
-from registrations.models import Applicant, Household, IdempotencyKey, Member
+from registrations.models import Applicant, Household, Member
+from shared import idempotency
+from shared.idempotency import IN_FLIGHT_TIMEOUT, KeyInFlight, payload_hash
+from shared.models import IdempotencyKey
 from tests.conftest import FAMILY, household_post
 
 

@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from registrations.models import Applicant, Household, IdempotencyKey, Member, SigninCode, VulnerabilityRequest
+from registrations.models import Applicant, Household, Member, SigninCode, VulnerabilityRequest
 from registrations.retention import purge
+from shared.models import IdempotencyKey
 from tests.conftest import FAMILY, household_post, sign_in
 
 
@@ -32,8 +33,8 @@ def test_erasing_a_household_removes_its_personal_data_and_keeps_an_anonymous_to
     # The person may register again: their duplicate key is gone.
     again = Client()
     sign_in(again, "+528680000077")
-    from allocation.models import Port
     from registrations.models import Place
+    from shared.models import Port
 
     response = again.post(
         "/household/new",

@@ -3,7 +3,8 @@
 import pytest
 
 from registrations.models import Household
-from staff.models import AuditAction, AuditEntry, OrganisationHousehold
+from shared.models import AuditAction, AuditEntry
+from staff.models import OrganisationHousehold
 from tests.conftest import FAMILY, household_post
 
 

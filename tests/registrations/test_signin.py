@@ -7,7 +7,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from registrations.models import Applicant, OutboundMessage, RecoveryCode, SigninCode
+from registrations.models import Applicant, RecoveryCode, SigninCode
+from shared.models import OutboundMessage
 from tests.conftest import FAMILY, household_post, last_code, sign_in
 
 PHONE = "+528681234567"

@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 
 from registrations.models import Applicant, Household
-from staff.models import AuditEntry, OrganisationHousehold
+from shared.models import AuditEntry
+from staff.models import OrganisationHousehold
 from tests.conftest import FAMILY, household_post, last_code
 
 

@@ -11,9 +11,9 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from staff import audit_details
-from staff.audit import record
-from staff.models import AuditAction, AuditEntry
+from shared import audit_details
+from shared.audit import record
+from shared.models import AuditAction, AuditEntry
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 ROOT = Path(__file__).resolve().parents[2]

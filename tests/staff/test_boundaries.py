@@ -6,8 +6,9 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
 
 from registrations.models import Household, Member, VulnerabilityRequest
-from staff import audit
-from staff.models import AuditEntry, HelpTicket
+from shared import audit
+from shared.models import AuditEntry
+from staff.models import HelpTicket
 from tests.conftest import FAMILY, household_post
 
 

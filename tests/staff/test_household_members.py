@@ -3,7 +3,8 @@
 import pytest
 
 from registrations.models import Household, Member
-from staff.models import AuditEntry, OrganisationHousehold
+from shared.models import AuditEntry
+from staff.models import OrganisationHousehold
 from tests.conftest import FAMILY, household_post, member_fields, member_named
 
 NINE = [

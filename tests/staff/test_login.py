@@ -6,7 +6,8 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from staff.models import AuditEntry, StaffProfile
+from shared.models import AuditEntry
+from staff.models import StaffProfile
 
 PASSWORD = "correct horse battery"
 

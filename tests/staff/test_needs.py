@@ -4,7 +4,7 @@ the household and the NGO it is shared with, on an audited page; nobody else."""
 import pytest
 
 from registrations.models import Household
-from staff.models import AuditAction, AuditEntry
+from shared.models import AuditAction, AuditEntry
 from tests.conftest import FAMILY, household_post
 
 NEEDS = "Insulin twice a day; uses a wheelchair"

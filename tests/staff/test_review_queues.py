@@ -7,7 +7,7 @@ from django.test import Client
 
 from registrations import vulnerability
 from registrations.models import Household, VulnerabilityRequest
-from staff.models import AuditEntry
+from shared.models import AuditEntry
 from tests.conftest import FAMILY, household_post, member_named, sign_in
 
 

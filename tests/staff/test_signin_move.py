@@ -6,7 +6,7 @@ from django.test import Client
 from notifications.models import Notification
 from registrations.models import Applicant, Household
 from registrations.signin import issue_recovery_codes
-from staff.models import AuditEntry
+from shared.models import AuditEntry
 from tests.conftest import FAMILY, household_post, last_code
 
 OLD, NEW = "+528681234567", "+528685550101"

@@ -14,10 +14,11 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, Port, RunInputs
+from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride, RunInputs
 from allocation.runs import void_run
 from allocation.synthetic import generate_households
 from registrations.models import Household, VulnerabilityRequest
+from shared.models import Port
 
 DAY = dt.date(2025, 3, 4)
 DAYS = [DAY + dt.timedelta(days=n) for n in range(3)]

@@ -9,9 +9,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from allocation import accuracy
-from allocation.models import AllocationPolicy, AllocationRun, Appointment, Port, ShownEstimates
+from allocation.models import AllocationPolicy, AllocationRun, Appointment, ShownEstimates
 from allocation.synthetic import generate_households
 from registrations.models import Household
+from shared.models import Port
 from tests.conftest import household_post
 
 FAMILY = [("Ana", "Pérez Rojas", "1990-05-01", "F", "head"), ("Luis", "Pérez Rojas", "2015-09-01", "M", "child")]

@@ -9,12 +9,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from allocation.models import Port
 from allocation.runs import allocate_date
 from allocation.synthetic import generate_households
 from registrations.households import HouseholdDetails, MemberData, register_household
-from registrations.idempotency import payload_hash
 from registrations.models import Applicant, Household, Place
+from shared.idempotency import payload_hash
+from shared.models import Port
 from staff.models import Organisation, StaffProfile
 
 DEMO_PASSWORD = "demo-password-not-for-production"  # noqa: S105 (demo data, printed on screen)

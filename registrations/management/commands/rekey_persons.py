@@ -3,9 +3,10 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from registrations.models import Applicant, Household, Member, OutboundMessage, SigninCode
+from registrations.models import Applicant, Household, Member, SigninCode
 from registrations.persons import person_key
 from shared.encryption import blind_index
+from shared.models import OutboundMessage
 
 BATCH = 1000
 

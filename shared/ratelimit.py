@@ -19,8 +19,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from registrations.models import RateCounter
 from shared.encryption import blind_index
+from shared.models import RateCounter
 
 HOUR = 3600
 DAY = 24 * HOUR

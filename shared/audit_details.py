@@ -15,7 +15,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from shared.dates import local_date
-from staff.models import AuditAction as A
+from shared.models import AuditAction as A
 
 # One template per action that has details (translated when read); its %(names)s are exactly the
 # values record() takes.
@@ -60,7 +60,7 @@ WORDS = {
 
 
 def _port(value: object) -> str:
-    from allocation.models import Port
+    from shared.models import Port
 
     return Port.objects.filter(code=str(value)).values_list("name", flat=True).first() or str(value)
 

@@ -13,9 +13,9 @@ from typing import Protocol
 from django.core.exceptions import ImproperlyConfigured
 from django.dispatch import Signal
 
-from registrations.models import OutboundMessage
 from shared.addresses import mask_address
 from shared.encryption import blind_index
+from shared.models import OutboundMessage
 
 message_requested = Signal()
 

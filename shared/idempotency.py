@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from registrations.models import IdempotencyKey
+from shared.models import IdempotencyKey
 
 KEY_FIELD = "idempotency_key"
 IGNORED_FIELDS = {"csrfmiddlewaretoken", KEY_FIELD}
