@@ -99,6 +99,11 @@ def _window_capacity(appointment: Appointment) -> tuple[int, int]:
     return capacity, -(-capacity // windows)
 
 
+def seat_new_member(sender: type, household: Household, **kwargs: object) -> None:
+    """Receives registrations.households.member_joined_after_offer, inside add_member's transaction."""
+    grow_for_new_member(household)
+
+
 def grow_for_new_member(household: Household) -> str:
     """A person joined after the offer: same window if it has room, else the whole household waits
     again with its original priority and is served first at the next draw. Never split."""

@@ -8,7 +8,11 @@ class AllocationConfig(AppConfig):
     verbose_name = _("Allocation")
 
     def ready(self) -> None:
+        from allocation.appointments import seat_new_member
         from allocation.pool import ensure_pool_index
+        from registrations.households import member_joined_after_offer
+
+        member_joined_after_offer.connect(seat_new_member, dispatch_uid="allocation.seat_new_member")
 
         # On SQLite, a later registrations migration that rebuilds the household table drops
         # indexes the models do not declare; put the pool's covering index back after every migrate.

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "letters",
     "notifications",
     "simulation",
+    "housekeeping",
 ]
 
 MIDDLEWARE = [

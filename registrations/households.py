@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +15,11 @@ from registrations.models import Applicant, Household, Member, Place
 from registrations.persons import person_key
 from registrations.references import new_reference
 from shared import idempotency
+
+# Sent inside add_member's transaction when a person joins a household that already has an offer
+# or an appointment; allocation seats them (allocation/apps.py), and an error there undoes the
+# addition. A signal because allocation sits above registrations (docs/architecture.md).
+member_joined_after_offer = Signal()
 
 
 @dataclass(frozen=True)
@@ -175,7 +181,6 @@ def add_member(
 ) -> str:
     """Add one person; the household keeps its registration time. After an offer, the person joins
     the appointment if its window has room, or the whole household is rescheduled together."""
-    from allocation.appointments import grow_for_new_member  # allocation imports this module's models
 
     def apply() -> str:
         locked = Household.objects.select_for_update().get(pk=household.pk)
@@ -186,7 +191,7 @@ def add_member(
         _write_members(locked, [member])
         _resize(locked)
         if locked.status != Household.Status.WAITING:
-            grow_for_new_member(locked)
+            member_joined_after_offer.send(sender=Household, household=locked)
         if after:
             after(locked)
         return url or reverse("household")

@@ -1,4 +1,4 @@
-"""Applicants, their households and members, and what keeps their submits safe."""
+"""Applicants, their households and members, and the NGOs a household lets see it."""
 
 from django.db import models
 from django.db.models import Q
@@ -272,3 +272,36 @@ class VulnerabilityRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} ({self.get_status_display()})"
+
+
+class Organisation(models.Model):
+    """An NGO whose staff help people register and ask for help."""
+
+    name = models.CharField(max_length=200, unique=True)
+    city = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        db_table = "staff_organisation"  # moved from the staff app; the table kept its name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationHousehold(models.Model):
+    """An organisation may see a household it registered, or one the applicant shared with it."""
+
+    class Reason(models.TextChoices):
+        REGISTERED = "registered", _("Registered by this organisation")
+        SHARED = "shared", _("Shared by the household")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="household_links")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="organisation_links")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "household"], name="one_link_per_org_household")]
+        db_table = "staff_organisationhousehold"
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – household {self.household_id}"

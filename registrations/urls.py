@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registrations.views import appointment, help, household, ports, signin
+from registrations.views import help, household, ports, signin
 
 urlpatterns = [
     path("signin", signin.signin_start, name="signin"),
@@ -12,12 +12,9 @@ urlpatterns = [
     path("account/move", signin.move_account, name="move_account"),
     path("account/move/code", signin.move_account_code, name="move_account_code"),
     path("account/sign-out-elsewhere", signin.signout_elsewhere, name="signout_elsewhere"),
-    path("household", household.household, name="household"),
     path("household/new", household.household_new, name="household_new"),
     path("household/registered", household.household_registered, name="household_registered"),
     path("household/details", household.details_change, name="details_change"),
-    path("household/appointment/confirm", appointment.confirm, name="appointment_confirm"),
-    path("household/appointment/cancel", appointment.cancel, name="appointment_cancel"),
     path("household/urgent-help", help.vulnerability_request, name="vulnerability_request"),
     path("household/share", help.share, name="share_household"),
     path("household/share/stop", help.share_stop, name="share_stop"),

@@ -190,7 +190,8 @@ def ngo_worker():
     from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from staff.models import Organisation, StaffProfile
+    from registrations.models import Organisation
+    from staff.models import StaffProfile
 
     organisation = Organisation.objects.create(name="Casa del Migrante", city="Matamoros")
     password = uuid.uuid4().hex
@@ -247,8 +248,7 @@ def timed(meter: CryptoMeter, row: Row | None, request: Callable, expect: int):
 
 
 def measure_requests(rounds: int, meter: CryptoMeter) -> list[Row]:
-    from registrations.models import Applicant, Household
-    from staff.models import OrganisationHousehold
+    from registrations.models import Applicant, Household, OrganisationHousehold
 
     people = People()
     rosa, organisation = ngo_worker()

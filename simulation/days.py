@@ -28,10 +28,10 @@ from django.utils import timezone
 from allocation import accuracy, appointments, runs
 from allocation.models import AllocationPolicy, AllocationRun, Appointment, CapacityOverride
 from allocation.synthetic import generate_households
+from housekeeping.retention import erase_household
 from letters import checkin
 from registrations import vulnerability
 from registrations.models import Household, VulnerabilityRequest
-from registrations.retention import erase_household
 from shared.models import Port
 
 SCENARIOS = Path(__file__).with_name("scenarios")

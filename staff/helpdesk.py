@@ -8,8 +8,9 @@ instead of a second ticket, reply, notice or comment.
 from django.contrib.auth.models import User
 from django.urls import reverse
 
+from registrations.models import Organisation
 from shared import idempotency
-from staff.models import HelpTicket, Notice, NoticeComment, Organisation, TicketReply
+from staff.models import HelpTicket, Notice, NoticeComment, TicketReply
 
 
 def _scope(actor: User) -> str:

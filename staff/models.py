@@ -1,21 +1,13 @@
-"""Organisations, staff roles, what each organisation may see, and the audit log."""
+"""Staff roles, authenticator apps, the help desk and notices. Organisations and what each may see
+are in registrations.models (a household decides whom it shares itself with); the audit log is in shared."""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from registrations.models import Organisation
 from shared.encryption import EncryptedTextField
-
-
-class Organisation(models.Model):
-    """An NGO whose staff help people register and ask for help."""
-
-    name = models.CharField(max_length=200, unique=True)
-    city = models.CharField(max_length=100, blank=True)
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class StaffProfile(models.Model):
@@ -42,27 +34,6 @@ class StaffProfile(models.Model):
     @property
     def is_operator(self) -> bool:
         return self.role == self.Role.OPERATOR
-
-
-class OrganisationHousehold(models.Model):
-    """An organisation may see a household it registered, or one the applicant shared with it."""
-
-    class Reason(models.TextChoices):
-        REGISTERED = "registered", _("Registered by this organisation")
-        SHARED = "shared", _("Shared by the household")
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="household_links")
-    household = models.ForeignKey(
-        "registrations.Household", on_delete=models.CASCADE, related_name="organisation_links"
-    )
-    reason = models.CharField(max_length=10, choices=Reason.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["organisation", "household"], name="one_link_per_org_household")]
-
-    def __str__(self) -> str:
-        return f"{self.organisation} – household {self.household_id}"
 
 
 class AuthenticatorApp(TOTPDevice):

@@ -15,12 +15,11 @@ from registrations.households import (
     check_room,
     create_household,
 )
-from registrations.models import Applicant, Household, Member
+from registrations.models import Applicant, Household, Member, Organisation, OrganisationHousehold
 from registrations.signin import issue_recovery_codes
 from shared import audit_details, idempotency
 from shared.audit import record
 from shared.models import AuditAction
-from staff.models import Organisation, OrganisationHousehold
 
 REUSE_THRESHOLD = 3
 

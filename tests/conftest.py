@@ -13,10 +13,10 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from registrations.models import Applicant, Member, Place
+from registrations.models import Applicant, Member, Organisation, Place
 from shared.encryption import blind_index
 from shared.models import OutboundMessage, Port
-from staff.models import Organisation, StaffProfile
+from staff.models import StaffProfile
 
 
 def pytest_sessionstart(session):

@@ -15,8 +15,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from allocation.models import AllocationRun, Appointment
+from housekeeping.management.commands.load_demo import DEMO_PASSWORD
 from notifications.models import Notification
-from registrations.management.commands.load_demo import DEMO_PASSWORD
 from registrations.models import Applicant, Household, SigninCode
 from shared.encryption import blind_index
 from shared.models import OutboundMessage

@@ -26,15 +26,6 @@ LAYERS = [
 APPS = [app for layer in LAYERS for app in layer]
 LEVEL = {app: depth for depth, layer in enumerate(LAYERS) for app in layer}
 
-# Edges still being taken out (issue #19); each is removed from here when its import goes.
-NOT_YET: set[tuple[str, str]] = {
-    ("registrations", "allocation"),
-    ("registrations", "staff"),
-    ("registrations", "letters"),
-    ("registrations", "notifications"),
-}
-VIEWS_NOT_YET = {"staff/views/members.py", "staff/views/ngo.py"}  # they reuse registrations' views
-
 
 def imports_of(path: Path) -> list[tuple[str, int]]:
     """Every absolute module an import statement in this file names, with its line."""
@@ -108,7 +99,7 @@ def test_every_app_is_placed_in_a_layer():
 
 def test_no_cycle_between_apps():
     graph = edges()
-    cycle = find_cycle(set(graph) - NOT_YET)
+    cycle = find_cycle(set(graph))
     assert cycle is None, (
         "import cycle between apps: "
         + " → ".join(cycle or [])
@@ -118,9 +109,7 @@ def test_no_cycle_between_apps():
 
 
 def test_apps_import_only_downward():
-    upward = {
-        f"{a} → {b}": where for (a, b), where in edges().items() if LEVEL[b] <= LEVEL[a] and (a, b) not in NOT_YET
-    }
+    upward = {f"{a} → {b}": where for (a, b), where in edges().items() if LEVEL[b] <= LEVEL[a]}
     assert not upward, f"imports that do not point down (docs/architecture.md): {upward}"
 
 
@@ -137,15 +126,9 @@ def test_no_app_imports_another_apps_views():
         if app != "config"
         for path in sorted((ROOT / app).rglob("*.py"))
         for module in views_imported(path)
-        if module.split(".")[0] != app and str(path.relative_to(ROOT)) not in VIEWS_NOT_YET
+        if module.split(".")[0] != app
     ]
     assert not reached, f"an app imports another app's views: {reached}"
-
-
-def test_edges_still_being_removed_are_still_there():
-    """So NOT_YET only shrinks: an edge that is gone must leave the list."""
-    assert NOT_YET <= set(edges())
-    assert all(views_imported(ROOT / path) for path in VIEWS_NOT_YET)
 
 
 def test_the_cycle_finder_finds_a_cycle():

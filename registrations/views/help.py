@@ -1,7 +1,7 @@
 """Asking for help: the reserved share for a vulnerable case, and sharing the household with an NGO."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,25 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from registrations import vulnerability
 from registrations.access import HtmxHttpRequest, applicant_required, own_household
 from registrations.forms import VulnerabilityForm
-from registrations.models import Household
-from shared.idempotency import new_key, payload_hash
-from shared.pages import error_list, isolate, post_items
-from staff.models import Organisation
-from staff.sharing import organisations_seeing, share_with, stop_sharing
-
-
-def send_vulnerability_request(request: HttpRequest, form: VulnerabilityForm, household: Household, done: str) -> str:
-    """The one way a request for the reserved share is sent, by the household or by an NGO."""
-    data = form.cleaned_data
-    return vulnerability.request_review(
-        household,
-        data["category"],
-        data["description"],
-        data["urgency"],
-        key=data["idempotency_key"] or new_key(),
-        request_hash=payload_hash(post_items(request)),
-        result_url=done,
-    )
+from registrations.models import Organisation
+from registrations.pages import send_vulnerability_request
+from registrations.sharing import organisations_seeing, share_with, stop_sharing
+from shared.idempotency import new_key
+from shared.pages import error_list, isolate
 
 
 @require_http_methods(["GET", "POST"])

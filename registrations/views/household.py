@@ -18,18 +18,17 @@ from registrations.access import HtmxHttpRequest, SignedInRequest, applicant_req
 from registrations.forms import HouseholdDetailsForm, MemberFormSet, SingleMemberForm, formset_with_blank_member
 from registrations.households import DuplicatePerson, HouseholdFull, MembersLocked, cap_message
 from registrations.models import Member
-from registrations.views.ports import port_warning_context
-from registrations.views.status import status_context
+from registrations.pages import (
+    DUPLICATE_ELSEWHERE,
+    DUPLICATE_REPEATED,
+    filled_member_forms,
+    port_warning_context,
+    show_duplicates,
+)
 from shared.idempotency import earlier_result, new_key, payload_hash, sent_key
 from shared.pages import error_list, post_items
 from shared.ratelimit import rate_limit
-from staff.sharing import organisations_seeing
 
-DUPLICATE_ELSEWHERE = gettext_lazy(
-    "This person is already registered in another household. Nothing you typed is lost. "
-    "To move them into this household, ask for them to be moved, or contact an NGO for help."
-)
-DUPLICATE_REPEATED = gettext_lazy("You have entered this person twice. Remove one of them.")
 PROBE_LIMIT = gettext_lazy(
     "Some of these people may already be registered, but this phone has checked many people today. "
     "Nothing you typed is lost. Ask an NGO for help: they can look at it with you."
@@ -50,37 +49,10 @@ def _locked(request: HtmxHttpRequest) -> HttpResponse:
     return redirect("household")
 
 
-def show_duplicates(forms_: list, duplicate: DuplicatePerson) -> None:
-    """Put the duplicate message beside each person it concerns; everything typed stays in the form."""
-    for i in duplicate.elsewhere:
-        forms_[i].add_error("given_names", DUPLICATE_ELSEWHERE)
-    for i in duplicate.repeated:
-        forms_[i].add_error("given_names", DUPLICATE_REPEATED)
-
-
 def may_tell(request: SignedInRequest, forms_: list, duplicate: DuplicatePerson) -> bool:
     """An applicant is told who is registered elsewhere only within the daily limit (registrations.probes)."""
     keys = [forms_[i].member_data().key for i in duplicate.elsewhere]
     return not keys or probes.may_tell(request, request.applicant, keys)
-
-
-def filled_member_forms(formset) -> list:
-    """The filled-in member forms: a blank row added by mistake is ignored."""
-    return [form for i, form in enumerate(formset.forms) if i == 0 or form.has_changed()]
-
-
-@require_GET
-@never_cache
-@applicant_required
-def household(request: HtmxHttpRequest) -> HttpResponse:
-    own = own_household(request)
-    if own is None:
-        return redirect("household_new")
-    members = own.members.filter(is_active=True)
-    full = cap_message() if own.size >= settings.MAX_HOUSEHOLD_SIZE else ""
-    links = organisations_seeing(own)
-    context = {"household": own, "members": members, "full": full, "links": links, **status_context(own)}
-    return render(request, "registrations/household.html", context)
 
 
 @require_http_methods(["GET", "POST"])

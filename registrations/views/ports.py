@@ -5,29 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from registrations.forms import HouseholdDetailsForm
-from registrations.geography import distance_km
-from registrations.models import Place
-from shared.models import Port
-
-
-def port_warning_context(form: HouseholdDetailsForm) -> dict:
-    """What the warning partial needs, for a bound and validated details form."""
-    if not form.is_bound or form.errors:
-        return {"far_km": None}
-    far_km = form.far_port_km()
-    if far_km is None:
-        return {"far_km": None}
-    place, port = form.cleaned_data["current_place"], form.cleaned_data["preferred_port"]
-    return {"far_km": far_km, "far_port": port, "far_place": place, "nearest_port": nearest_port(place)}
-
-
-def nearest_port(place: Place) -> Port | None:
-    ports = Port.objects.filter(accepts_requests=True)
-    return min(
-        ports,
-        key=lambda p: distance_km(float(place.latitude), float(place.longitude), float(p.latitude), float(p.longitude)),
-        default=None,
-    )
+from registrations.pages import port_warning_context
 
 
 @require_GET

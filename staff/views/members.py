@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from registrations.forms import SingleMemberForm
 from registrations.households import DuplicatePerson, HouseholdFull, MembersLocked, cap_message
 from registrations.models import Household, Member
-from registrations.views.household import DUPLICATE_ELSEWHERE, DUPLICATE_REPEATED
+from registrations.pages import DUPLICATE_ELSEWHERE, DUPLICATE_REPEATED
 from shared.idempotency import new_key, payload_hash
 from shared.models import AuditAction
 from shared.pages import error_list, post_items

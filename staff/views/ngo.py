@@ -16,9 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from registrations import vulnerability
 from registrations.forms import HouseholdDetailsForm, MemberFormSet, VulnerabilityForm, formset_with_blank_member
 from registrations.households import DuplicatePerson, HouseholdFull, cap_message
-from registrations.views.help import send_vulnerability_request
-from registrations.views.household import filled_member_forms, show_duplicates
-from registrations.views.ports import port_warning_context
+from registrations.pages import filled_member_forms, port_warning_context, send_vulnerability_request, show_duplicates
 from shared.idempotency import new_key, payload_hash
 from shared.models import AuditAction
 from shared.pages import error_list, post_items

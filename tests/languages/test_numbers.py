@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from allocation.synthetic import generate_households
-from staff.models import Organisation
+from registrations.models import Organisation
 from tests.conftest import FAMILY, household_post
 
 

@@ -103,7 +103,7 @@ def test_only_the_gateway_may_call(waiting):
 def test_texts_and_answers_are_encrypted_and_erased_with_the_household(waiting):
     from django.db import connection
 
-    from registrations.retention import erase_household
+    from housekeeping.retention import erase_household
 
     text("estado")
     with connection.cursor() as cursor:

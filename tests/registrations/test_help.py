@@ -26,7 +26,7 @@ def test_an_applicant_asks_for_urgent_help_once_even_if_sent_twice(maria, regist
 @pytest.mark.django_db
 def test_an_applicant_shares_the_household_with_an_ngo_that_then_sees_it(maria, registered, rosa, pablo):
     assert rosa.get(f"/staff/households/{registered.reference}").status_code == 404
-    from staff.models import Organisation
+    from registrations.models import Organisation
 
     casa = Organisation.objects.get(name="Casa del Migrante")
     page = maria.post("/household/share", {"organisation": "nope"}).content.decode()

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from housekeeping.retention import purge
 from registrations.models import Applicant, Household, Member, SigninCode, VulnerabilityRequest
-from registrations.retention import purge
 from shared.models import IdempotencyKey
 from tests.conftest import FAMILY, household_post, sign_in
 

@@ -2,9 +2,8 @@
 
 import pytest
 
-from registrations.models import Household
+from registrations.models import Household, OrganisationHousehold
 from shared.models import AuditAction, AuditEntry
-from staff.models import OrganisationHousehold
 from tests.conftest import FAMILY, household_post
 
 

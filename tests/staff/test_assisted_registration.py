@@ -5,9 +5,8 @@ import re
 import pytest
 from django.test import Client
 
-from registrations.models import Applicant, Household
+from registrations.models import Applicant, Household, OrganisationHousehold
 from shared.models import AuditEntry
-from staff.models import OrganisationHousehold
 from tests.conftest import FAMILY, household_post, last_code
 
 

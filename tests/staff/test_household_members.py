@@ -2,9 +2,8 @@
 
 import pytest
 
-from registrations.models import Household, Member
+from registrations.models import Household, Member, OrganisationHousehold
 from shared.models import AuditEntry
-from staff.models import OrganisationHousehold
 from tests.conftest import FAMILY, household_post, member_fields, member_named
 
 NINE = [

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from staff.models import Organisation, StaffProfile
+from registrations.models import Organisation
+from staff.models import StaffProfile
 
 
 class Command(BaseCommand):

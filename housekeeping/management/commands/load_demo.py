@@ -12,10 +12,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from allocation.runs import allocate_date
 from allocation.synthetic import generate_households
 from registrations.households import HouseholdDetails, MemberData, register_household
-from registrations.models import Applicant, Household, Place
+from registrations.models import Applicant, Household, Organisation, Place
 from shared.idempotency import payload_hash
 from shared.models import Port
-from staff.models import Organisation, StaffProfile
+from staff.models import StaffProfile
 
 DEMO_PASSWORD = "demo-password-not-for-production"  # noqa: S105 (demo data, printed on screen)
 

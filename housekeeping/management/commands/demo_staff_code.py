@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from registrations.management.commands.load_demo import DEMO_PASSWORD
+from housekeeping.management.commands.load_demo import DEMO_PASSWORD
 
 
 class Command(BaseCommand):

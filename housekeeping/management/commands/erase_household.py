@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from housekeeping.retention import erase_household
 from registrations.models import Household
 from registrations.references import normalise_reference
-from registrations.retention import erase_household
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from registrations.retention import purge
+from housekeeping.retention import purge
 
 
 class Command(BaseCommand):

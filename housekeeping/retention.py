@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from letters.models import Letter
+from notifications.models import InboundMessage, Notification
 from registrations.models import Household, RecoveryCode, SigninCode
 from shared.encryption import blind_index
 from shared.models import IdempotencyKey, OutboundMessage
@@ -20,9 +22,6 @@ from shared.ratelimit import purge_counters
 
 def erase_household(household: Household) -> None:
     """Remove the household's personal data everywhere; the person may register again later."""
-    from letters.models import Letter
-    from notifications.models import InboundMessage, Notification
-
     with transaction.atomic():
         household = Household.objects.select_for_update().get(pk=household.pk)
         addresses = [a for a in (household.contact_phone, household.contact_email) if a]
@@ -51,8 +50,6 @@ def erase_household(household: Household) -> None:
 def purge(now: dt.datetime | None = None) -> dict[str, int]:
     """Delete what has outlived its use: codes and messages no household keeps after a day, resend
     keys after their retention, and closed households past the retention period are erased."""
-    from notifications.models import InboundMessage, Notification
-
     now = now or timezone.now()
     day_ago = now - dt.timedelta(days=1)
     counts = {

@@ -3,10 +3,9 @@ and may stop at any time. Each change is audited with the household's applicant 
 
 from django.db import transaction
 
-from registrations.models import Household
+from registrations.models import Household, Organisation, OrganisationHousehold
 from shared.audit import record
 from shared.models import AuditAction
-from staff.models import Organisation, OrganisationHousehold
 
 
 def organisations_seeing(household: Household):
