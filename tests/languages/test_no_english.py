@@ -12,11 +12,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from allocation.models import Port
 from letters.models import ExemptionRequest
-from registrations.models import Household, Member, Place, VulnerabilityRequest
-from staff.audit import record
-from staff.models import AuditAction, HelpTicket, Notice, Organisation
+from registrations.models import Household, Member, Organisation, Place, VulnerabilityRequest
+from shared.audit import record
+from shared.models import AuditAction, Port
+from staff.models import HelpTicket, Notice
 from tests.conftest import FAMILY, household_post
 
 HIDDEN = re.compile(r"<(script|style|code|pre|svg|head)\b.*?</\1>", re.S)
