@@ -4,7 +4,8 @@
 # Chromium on Regular 2G, offline drafts, no-JavaScript, axe-core) and the page budgets run once,
 # on SQLite. CITA_SKIP_BROWSER=1 leaves them out. The gateway tests (a real Kannel with fakesmsc,
 # and an SMTP server) run once, on SQLite; the Debian packages kannel and kannel-extras are
-# installed when missing.
+# installed when missing. Last, the load test, fault drills and cheap benchmarks run for a few
+# seconds each (tests/scripts), side by side, with wrk installed when missing.
 export CITA_REQUIREMENTS=requirements-dev.txt   # production's versions, plus the test tools
 source "$(dirname "$0")/bootstrap.sh"
 export DEBUG=false
@@ -35,3 +36,7 @@ echo "== Tests on PostgreSQL"
 source scripts/postgres.sh
 start_postgres
 .venv/bin/python -m pytest -q -m "not browser" "$@"
+
+echo "== Load and fault scripts, briefly (each with its own gunicorn and PostgreSQL; wrk for the rush)"
+apt_install wrk
+.venv/bin/python -m pytest -q -p no:randomly -m scripts tests/scripts

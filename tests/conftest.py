@@ -61,17 +61,19 @@ def _fresh_wait_caches():
 
 def pytest_collection_modifyitems(config, items):
     """The one place a test is skipped for the database it runs on: mark it postgres_only or sqlite_only.
-    Gateway tests start Kannel and an SMTP server: they run only when -m names them (-m gateway)."""
+    Gateway tests start Kannel and an SMTP server, the scripts' smoke run starts gunicorn and
+    PostgreSQL servers: they run only when -m names them (-m gateway, -m scripts)."""
     needs = {"postgres_only": "postgresql", "sqlite_only": "sqlite"}
     for item in items:
         for marker, vendor in needs.items():
             if marker in item.keywords and connection.vendor != vendor:
                 item.add_marker(pytest.mark.skip(reason=f"needs {vendor}: ./scripts/test.sh runs both"))
-    if "gateway" not in (config.option.markexpr or ""):
-        gateway = [item for item in items if item.get_closest_marker("gateway")]
-        if gateway:
-            config.hook.pytest_deselected(items=gateway)
-            items[:] = [item for item in items if not item.get_closest_marker("gateway")]
+    for opt_in in ("gateway", "scripts"):
+        if opt_in not in (config.option.markexpr or ""):
+            left_out = [item for item in items if item.get_closest_marker(opt_in)]
+            if left_out:
+                config.hook.pytest_deselected(items=left_out)
+                items[:] = [item for item in items if not item.get_closest_marker(opt_in)]
 
 
 @pytest.fixture
