@@ -191,7 +191,9 @@ def cpu_seconds(pids: list[int]) -> float:
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
+            # Own time and that of children it has reaped: a recycled gunicorn worker's or a closed
+            # PostgreSQL backend's CPU stays counted (in its parent) after it is gone.
+            total += sum(int(value) for value in fields[11:15]) / tick
         except (FileNotFoundError, ProcessLookupError, IndexError):
             pass
     return total
@@ -293,12 +295,14 @@ def manage(source: Path, env: dict, *command: str, **kwargs) -> subprocess.Compl
     )
 
 
-def start_gunicorn(args, source: Path, env: dict, log: Path) -> subprocess.Popen:
+def start_gunicorn(
+    args, source: Path, env: dict, log: Path, app: str = "config.wsgi:application", probe: str = "/healthz"
+) -> subprocess.Popen:
     command = [
         PYTHON,
         "-m",
         "gunicorn",
-        "config.wsgi:application",
+        app,
         "--bind",
         f"127.0.0.1:{args.port}",
         "--workers",
@@ -316,13 +320,15 @@ def start_gunicorn(args, source: Path, env: dict, log: Path) -> subprocess.Popen
     ]
     if args.worker_class == "gthread":
         command += ["--threads", str(args.threads)]
+    if getattr(args, "max_requests", 0):  # as docs/deployment.md runs it
+        command += ["--max-requests", str(args.max_requests), "--max-requests-jitter", str(args.max_requests // 10)]
     server = subprocess.Popen(
         command, cwd=source, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
     )
     for _ in range(200):
         try:
             with socket.create_connection(("127.0.0.1", args.port), timeout=1) as sock:
-                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                sock.sendall(f"GET {probe} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
                 if b" 200 " in sock.recv(100):
                     return server
         except OSError:
@@ -330,7 +336,7 @@ def start_gunicorn(args, source: Path, env: dict, log: Path) -> subprocess.Popen
         if server.poll() is not None:
             raise SystemExit(f"gunicorn exited: see {log}\n{log.read_text()[-3000:]}")
         time.sleep(0.1)
-    raise SystemExit("gunicorn did not answer /healthz in 20 s")
+    raise SystemExit(f"gunicorn did not answer {probe} in 20 s")
 
 
 def postgres_pids() -> list[int]:
