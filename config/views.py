@@ -11,9 +11,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.middleware import database_error_response
+from config.public import public_page
 
 
 @require_GET
+@public_page(max_age=300)
 def home(request: HttpRequest) -> HttpResponse:
     if getattr(request, "applicant", None):
         return redirect("household")
@@ -34,6 +36,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page(max_age=86400)
 def security_txt(request: HttpRequest) -> HttpResponse:
     """RFC 9116: where to report a vulnerability."""
     expires = (timezone.now() + dt.timedelta(days=180)).strftime("%Y-%m-%dT00:00:00Z")

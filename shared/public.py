@@ -1,8 +1,8 @@
 """Pages a shared cache may keep (rules, counts, keys) never carry a CSRF token or set a cookie.
 
 A proxy or CDN that keeps a public page serves the same bytes to everyone: a token or cookie in
-it would be one person's, handed to the next. So a public page renders without the token (base.html
-reads request.public_page), a signed-in visitor's copy is private, and the middleware below makes
+it would be one person's, handed to the next. So pages render the token only for someone signed in (base.html;
+forms carry their own), a signed-in visitor's copy is private, and the middleware below makes
 private anything that used a token or sets a cookie, whatever a view asked for.
 """
 
