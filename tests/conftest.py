@@ -48,6 +48,14 @@ def _plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_page_copies():
+    """Servers keep public pages a few seconds (config.public); each test starts from its own database."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_wait_caches():
     """The wait estimate keeps per-process counts; each test starts from its own database."""
     from allocation import accuracy, tickets, waits

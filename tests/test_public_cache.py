@@ -74,3 +74,33 @@ def test_the_letter_check_sets_no_cookie(client):
     response = client.get("/verify")
     assert response.status_code == 200 and not response.cookies
     assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_each_server_keeps_its_copy_of_a_public_page_a_few_seconds(client, django_assert_num_queries):
+    first = client.get("/how-it-works")
+    with django_assert_num_queries(0):
+        again = client.get("/how-it-works")
+    assert again.content == first.content and again["Cache-Control"] == first["Cache-Control"]
+    client.cookies["django_language"] = "es"  # another language, another copy
+    assert '<html lang="es"' in client.get("/how-it-works").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_visitor_with_other_cookies_gets_the_page_rendered_for_them(client):
+    """A message waiting, a session or a token in use may change the page: no kept copy for them."""
+    import datetime as dt
+
+    client.get("/how-it-works")
+    current = AllocationPolicy.objects.order_by("-version").first()
+    AllocationPolicy.objects.create(
+        version=current.version + 1,
+        waiting_share=30,
+        lottery_share=70,
+        reserved_share=0,
+        effective_from=dt.date.today() + dt.timedelta(days=10),
+    )
+    announced = "waiting time 30%, lottery 70%"
+    assert announced not in client.get("/how-it-works").content.decode()  # the copy, up to SERVER_SECONDS old
+    client.cookies["messages"] = "anything"
+    assert announced in client.get("/how-it-works").content.decode()
