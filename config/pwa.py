@@ -19,7 +19,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from config.public import public_page
+from shared.public import public_page
 
 # Pages that show or take personal data: never kept by the browser's HTTP cache.
 PERSONAL_PREFIXES = ("/household", "/signin", "/recovery-codes", "/account")
@@ -90,7 +90,7 @@ def icon(request: HttpRequest) -> HttpResponse:
 @public_page(max_age=0)
 def offline(request: HttpRequest) -> HttpResponse:
     """Shown by the service worker when a page cannot be reached; kept in the user's language.
-    Public: fetched at install, it must not hand the phone a CSRF cookie (see config/public.py)."""
+    Public: fetched at install, it must not hand the phone a CSRF cookie (see shared/public.py)."""
     response = render(request, "offline.html")
     patch_cache_control(response, no_cache=True, max_age=0)
     return response

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.middleware import database_error_response
-from config.public import public_page
+from shared.public import public_page
 
 
 @require_GET

@@ -22,9 +22,9 @@ def main() -> None:
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
-    from config.sessions import SHARED
     from registrations.middleware import SESSION_KEY, SIGNIN_MARK, VERSION_KEY
     from registrations.models import Applicant
+    from shared.sessions import SHARED
 
     count, run = int(sys.argv[1]), sys.argv[2]
     addresses = [f"anchor-{run}-{i}@example.org" for i in range(count)]

@@ -49,7 +49,7 @@ def _plain_static_files(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_page_copies():
-    """Servers keep public pages a few seconds (config.public); each test starts from its own database."""
+    """Servers keep public pages a few seconds (shared.public); each test starts from its own database."""
     from django.core.cache import cache
 
     cache.clear()
