@@ -15,7 +15,7 @@ from shared.public import public_page
 
 
 @require_GET
-@public_page(max_age=300)
+@public_page(max_age=300, server_copy=True)
 def home(request: HttpRequest) -> HttpResponse:
     if getattr(request, "applicant", None):
         return redirect("household")

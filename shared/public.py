@@ -5,11 +5,13 @@ it would be one person's, handed to the next. So pages render the token only for
 forms carry their own), a signed-in visitor's copy is private, and the middleware below makes
 private anything that used a token or sets a cookie, whatever a view asked for.
 
-Each server also keeps its own copy of a public page for SERVER_SECONDS (per language and address),
-for visitors carrying no cookie but the language: the rush after an announcement hits the home page
-first, and a copy costs a tenth of a rendering. A shared cache may keep it longer (max-age) anyway.
+The pages a rush opens first (home, how it works, where) may also be kept by each server for
+SERVER_SECONDS (per language and address, `public_page(max_age, server_copy=True)`), for visitors carrying
+no cookie but the language: a copy costs a tenth of a rendering. A shared cache may keep them longer
+(max-age) anyway. Draws and statistics are rendered each time, so a decision shows at once here.
 """
 
+import hashlib
 from collections.abc import Callable
 from functools import wraps
 
@@ -28,7 +30,8 @@ def _copy_key(request: HttpRequest) -> str | None:
     (a cookie besides the language: a message waiting, a session, a token in use)."""
     if request.method != "GET" or set(request.COOKIES) - {settings.LANGUAGE_COOKIE_NAME}:
         return None
-    return f"public:{get_language()}:{request.headers.get('HX-Request', '')}:{request.get_full_path()}"
+    where = f"{get_language()}:{request.headers.get('HX-Request', '')}:{request.get_full_path()}"
+    return "public:" + hashlib.sha256(where.encode()).hexdigest()
 
 
 def _keep(key: str, response: HttpResponse, seconds: int) -> None:
@@ -49,15 +52,16 @@ def _signed_in(request: HttpRequest) -> bool:
     return getattr(request, "applicant", None) is not None or bool(user and user.is_authenticated)
 
 
-def public_page(max_age: int) -> Callable:
-    """Let shared caches keep the page for max_age seconds when nobody is signed in."""
+def public_page(max_age: int, server_copy: bool = False) -> Callable:
+    """Let shared caches keep the page for max_age seconds when nobody is signed in (and this server
+    for SERVER_SECONDS, with server_copy)."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             public = not _signed_in(request)
             request.public_page = public  # type: ignore[attr-defined]  # read by base.html
-            key = _copy_key(request) if public and max_age else None
+            key = _copy_key(request) if public and server_copy else None
             kept = cache.get(key) if key else None
             if kept is not None:
                 return _copy(kept)

@@ -24,6 +24,7 @@ from transparency import record, statistics
 VERIFIER = Path(__file__).with_name("verify_draw.py")
 
 PUBLIC_CACHE = public_page(max_age=300)
+RUSH_CACHE = public_page(max_age=300, server_copy=True)  # rules and places: what a rush reads after the home page
 PUBLISHED_RUNS = [
     AllocationRun.Status.COMPLETED,
     AllocationRun.Status.RELEASED,
@@ -33,7 +34,7 @@ PUBLISHED_RUNS = [
 
 
 @require_GET
-@PUBLIC_CACHE
+@RUSH_CACHE
 def where(request: HttpRequest) -> HttpResponse:
     places = defaultdict(list)
     for place in Place.objects.all():
@@ -45,7 +46,7 @@ def where(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@PUBLIC_CACHE
+@RUSH_CACHE
 def how_it_works(request: HttpRequest) -> HttpResponse:
     policies = list(AllocationPolicy.objects.filter(effective_from__lte=dt.date.today()).order_by("-version"))
     upcoming = AllocationPolicy.objects.filter(effective_from__gt=dt.date.today()).order_by("version")
