@@ -38,18 +38,20 @@ def _positions(run_pk: int) -> dict[str, tuple[int, dict[int, int]]]:
     return places
 
 
-def lottery_places(household: Household) -> list[LotteryPlace]:
-    """The household's place in the lottery at its port in the latest draws since it registered."""
+def lottery_places(household: Household, appointments: list[Appointment] | None = None) -> list[LotteryPlace]:
+    """The household's place in the lottery at its port in the latest draws since it registered.
+    Given the household's appointments (the status page reads them anyway), no query for the shares."""
     runs = list(
         AllocationRun.objects.filter(status__in=SHOWN, started_at__gt=household.registered_at)
         .order_by("-date")
         .values_list("pk", "date")[:RECENT]
     )
-    shares = dict(
-        Appointment.objects.drawn()
-        .filter(household=household, run_id__in=[pk for pk, _ in runs])
-        .values_list("run_id", "share")
-    )
+    run_ids = {pk for pk, _ in runs}
+    if appointments is None:
+        drawn = Appointment.objects.drawn().filter(household=household, run_id__in=run_ids)
+        shares = dict(drawn.values_list("run_id", "share"))
+    else:
+        shares = {a.run_id: a.share for a in appointments if a.freed_from_id is None and a.run_id in run_ids}
     code = household.preferred_port.code
     places = []
     for pk, date in runs:

@@ -35,9 +35,11 @@ def household(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def status_context(household: Household) -> dict:
-    """One query for the latest appointment: live, it is shown; ended, it explains the wait."""
-    draws = {"lottery_places": lottery_places(household)}
-    latest = Appointment.objects.filter(household=household).select_related("port").order_by("-created_at").first()
+    """One query for the household's appointments: the latest, live, is shown; ended, it explains the wait;
+    the others say which share seated it in recent draws. A household has a handful at most."""
+    seats = list(Appointment.objects.filter(household=household).select_related("port").order_by("-created_at"))
+    draws = {"lottery_places": lottery_places(household, seats)}
+    latest = seats[0] if seats else None
     if latest is not None and latest.status in Appointment.LIVE:
         appointment = latest
         return {

@@ -28,7 +28,14 @@ class SignedInRequest(HtmxHttpRequest):
 
 
 def own_household(request: HtmxHttpRequest) -> Household | None:
-    """The signed-in applicant's household, with what its pages show beside it."""
+    """The signed-in applicant's household, with what its pages show beside it. The first call in a request
+    takes the one ApplicantMiddleware loaded with the applicant (no query); any later call reads it again."""
+    if request.applicant is not None and not getattr(request, "household_taken", False):
+        request.household_taken = True  # type: ignore[attr-defined]
+        try:
+            return request.applicant.household
+        except Household.DoesNotExist:
+            return None
     households = Household.objects.filter(applicant=request.applicant)
     return households.select_related("preferred_port", "current_place").first()
 

@@ -21,7 +21,9 @@ def _load(request: HttpRequest) -> Applicant | None:
     applicant_id = request.session.get(SESSION_KEY)
     if applicant_id is None:
         return None
-    applicant = Applicant.objects.filter(pk=applicant_id).first()
+    # The household (and what its pages show beside it) comes in the same query: own_household's first call.
+    related = ("household__preferred_port", "household__current_place")
+    applicant = Applicant.objects.filter(pk=applicant_id).select_related(*related).first()
     if applicant is not None and request.session.get(VERSION_KEY, 0) != applicant.session_version:
         request.session.flush()
         return None
