@@ -7,8 +7,10 @@ private anything that used a token or sets a cookie, whatever a view asked for.
 
 The pages a rush opens first (home, how it works, where) may also be kept by each server for
 SERVER_SECONDS (per language and address, `public_page(max_age, server_copy=True)`), for visitors carrying
-no cookie but the language: a copy costs a tenth of a rendering. A shared cache may keep them longer
-(max-age) anyway. Draws and statistics are rendered each time, so a decision shows at once here.
+no cookie but the language. The copy is the whole answer as the middleware below got it back, and is
+answered before the rest of the middleware runs: it costs about what a bare Django view does. A shared
+cache may keep these pages longer (max-age) anyway. Draws and statistics are rendered each time, so a
+decision shows at once here.
 """
 
 import hashlib
@@ -19,7 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.translation import get_language
+from django.utils.translation import get_language_from_request
 
 PRIVATE_WORDS = ("private", "no-store")
 SERVER_SECONDS = 30
@@ -30,7 +32,11 @@ def _copy_key(request: HttpRequest) -> str | None:
     (a cookie besides the language: a message waiting, a session, a token in use)."""
     if request.method != "GET" or set(request.COOKIES) - {settings.LANGUAGE_COOKIE_NAME}:
         return None
-    where = f"{get_language()}:{request.headers.get('HX-Request', '')}:{request.get_full_path()}"
+    if request.path.startswith(settings.STATIC_URL):
+        return None
+    language = get_language_from_request(request)  # what LocaleMiddleware will choose
+    gzip = "gzip" in request.headers.get("Accept-Encoding", "")  # GZipMiddleware compresses for those only
+    where = f"{language}:{gzip}:{request.headers.get('HX-Request', '')}:{request.get_full_path()}"
     return "public:" + hashlib.sha256(where.encode()).hexdigest()
 
 
@@ -61,18 +67,14 @@ def public_page(max_age: int, server_copy: bool = False) -> Callable:
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             public = not _signed_in(request)
             request.public_page = public  # type: ignore[attr-defined]  # read by base.html
-            key = _copy_key(request) if public and server_copy else None
-            kept = cache.get(key) if key else None
-            if kept is not None:
-                return _copy(kept)
+            if public and server_copy:
+                request.server_copy = min(max_age, SERVER_SECONDS)  # type: ignore[attr-defined]  # for the middleware
             response = view(request, *args, **kwargs)
             if public:
                 patch_cache_control(response, public=True, max_age=max_age)
             else:
                 patch_cache_control(response, private=True, no_cache=True)
             patch_vary_headers(response, ["Cookie"])
-            if key and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-                _keep(key, response, min(max_age, SERVER_SECONDS))
             return response
 
         return wrapper
@@ -81,14 +83,22 @@ def public_page(max_age: int, server_copy: bool = False) -> Callable:
 
 
 class PublicCacheMiddleware:
-    """The safety net: a response that used a CSRF token or sets a cookie is never public."""
+    """The safety net: a response that used a CSRF token or sets a cookie is never public. And this
+    server's copies of the pages a rush opens first, answered before the rest of the middleware."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = _copy_key(request)
+        kept = cache.get(key) if key else None
+        if kept is not None:
+            return _copy(kept)
         response = self.get_response(request)
         personal = bool(response.cookies) or request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+        seconds = getattr(request, "server_copy", 0)
+        if key and seconds and not personal:
+            _keep(key, response, seconds)
         if personal:
             control = response.get("Cache-Control", "")
             if "public" in control:

@@ -104,3 +104,12 @@ def test_a_visitor_with_other_cookies_gets_the_page_rendered_for_them(client):
     assert announced not in client.get("/how-it-works").content.decode()  # the copy, up to SERVER_SECONDS old
     client.cookies["messages"] = "anything"
     assert announced in client.get("/how-it-works").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_kept_copy_is_compressed_only_for_phones_that_asked(client):
+    plain = client.get("/")
+    assert "Content-Encoding" not in plain
+    compressed = client.get("/", headers={"accept-encoding": "gzip"})
+    assert compressed["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in client.get("/") and client.get("/").content == plain.content
