@@ -1,8 +1,10 @@
 """The anchor scenario of scripts/load_test.py: Cita's busiest pages as ratios to what Django itself
 serves on the same machine in the same run (issue 18).
 
-The machine is shared, so absolute figures move with the neighbours; the ratio to the anchor, measured
-minutes apart in one run, is the figure to compare. Pages, in order, each for --duration seconds:
+The machine is shared, so absolute figures move with the neighbours, within minutes; the ratio to the
+anchor is the figure to compare. So the run is --rounds rounds (default 4) of every page in turn, each for
+--duration / --rounds seconds (default 5 s; 20 s a page in all), and each page's ratio is the median over
+rounds of its rate over the anchor's rate in the same round. Pages, in the order of a round:
 
   anchor            a default Django project (scripts/anchor_site) returning 1 KB, no database,
                     on its own gunicorn so production has no such route; 256 connections
@@ -12,7 +14,7 @@ minutes apart in one run, is the figure to compare. Pages, in order, each for --
   registration      POST /household/new, a household of 4, a fresh resend key and new people each time,
                     each submit from its own signed-in applicant; 64 connections. Then the database must
                     hold exactly one household of 4 for each submit answered "registered".
-  status page       GET /household signed in (households registered just before); 256 connections
+  status page       GET /household signed in (households registered in this run); 256 connections
 
 Both gunicorns run as docs/deployment.md says: (2 x cores) + 1 sync workers, --max-requests 5000.
 Server CPU per request counts gunicorn (workers that were recycled included) and, apart, PostgreSQL.
@@ -20,14 +22,16 @@ Server CPU per request counts gunicorn (workers that were recycled included) and
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
+import statistics
 import subprocess
 import time
 from pathlib import Path
 
-from loadkit import PYTHON, ROOT, CpuMeter, children_of, postgres_pids, start_gunicorn
+from loadkit import PYTHON, ROOT, CpuMeter, children_of, free_port, postgres_pids, start_gunicorn
 
 TARGETS = {  # ratio to the anchor, p99 ms, errors allowed
     "home": (0.60, None),
@@ -39,7 +43,7 @@ TARGETS = {  # ratio to the anchor, p99 ms, errors allowed
 WRK_LUA = r"""
 local cookies = {COOKIES}
 local path, method, csrf, run = "{PATH}", "{METHOD}", "{CSRF}", "{RUN}"
-local place, port = "{PLACE}", "{PORT}"
+local place, port, offset = "{PLACE}", "{PORT}", {OFFSET}
 local counter, spare = 0, false
 expected, unexpected = 0, 0  -- globals: done() reads them from each thread
 local done_after = {LIMIT}
@@ -83,7 +87,7 @@ function request()
   if #cookies > 0 then headers["Cookie"] = cookies[(counter - 1) % #cookies + 1] end
   if method == "POST" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
-    return wrk.format("POST", path, headers, household(counter))
+    return wrk.format("POST", path, headers, household(offset + counter))
   end
   return wrk.format("GET", path, headers)
 end
@@ -108,8 +112,12 @@ end
 """
 
 
-def wrk(args, label: str, path: str, workdir: Path, meter_groups, *, cookies=(), connections=256, post=None) -> dict:
-    """One page under wrk for --duration seconds: its row (latencies, errors, CPU per request)."""
+def wrk(
+    target, label: str, path: str, workdir: Path, seconds: float, *, cookies=(), connections=256, post=None
+) -> dict:
+    """One page under wrk for some seconds: its row (latencies, errors, CPU per request).
+    target: (port, CPU meter groups) of the gunicorn serving it."""
+    port, meter_groups = target
     lua = WRK_LUA.replace("{COOKIES}", "{" + ", ".join(f'"{c}"' for c in cookies) + "}")
     post = post or {}
     for name, value in {
@@ -120,33 +128,49 @@ def wrk(args, label: str, path: str, workdir: Path, meter_groups, *, cookies=(),
         "PLACE": str(post.get("place", "")),
         "PORT": str(post.get("port", "")),
         "LIMIT": str(len(cookies) if post else 0),
+        "OFFSET": str(post.get("offset", 0)),
     }.items():
         lua = lua.replace("{" + name + "}", value.replace('"', ""))
     script = workdir / f"{label.replace(' ', '-')}.lua"
     script.write_text(lua)
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{args.duration}s", "--timeout", "10s", "-s", str(script)]
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:.0f}s", "--timeout", "10s", "-s", str(script)]
+    drain(meter_groups)
     with CpuMeter(meter_groups) as meter:
-        output = subprocess.run([*command, f"http://127.0.0.1:{args.port}{path}"], capture_output=True, text=True)
+        output = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True)
     line = next((x for x in output.stdout.splitlines() if x.startswith("WRKJSON ")), None)
     if line is None:
         raise SystemExit(f"wrk gave no figures for {label}:\n{output.stdout}\n{output.stderr}")
     data = json.loads(line.removeprefix("WRKJSON "))
-    seconds = data["duration_us"] / 1e6
+    elapsed = data["duration_us"] / 1e6
     served = data["ok"] + data["unexpected"]
     return {
         "page": label,
         "connections": connections,
+        "seconds": elapsed,
         "requests": served,
         "ok": data["ok"],
-        "rps": round(data["ok"] / seconds, 1),
+        "rps": round(data["ok"] / elapsed, 1),
         "p50_ms": round(data["p50_us"] / 1000, 1),
         "p95_ms": round(data["p95_us"] / 1000, 1),
         "p99_ms": round(data["p99_us"] / 1000, 1),
         "errors": data["unexpected"] + data["socket_errors"],
+        "server_cpu": meter.used["server"],
+        "db_cpu": meter.used["database"],
         "server_cpu_ms": round(meter.used["server"] / max(1, served) * 1000, 2),
         "db_cpu_ms": round(meter.used["database"] / max(1, served) * 1000, 2),
         "machine_busy_percent": round(meter.machine * 100, 1),
     }
+
+
+def drain(meter_groups: dict, limit: float = 30.0) -> None:
+    """Wait until the server has answered what the last page left queued (wrk stops, the queue stays):
+    its workers under a tenth of a core for 0.3 s. Else a page would be measured behind another's backlog."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        with CpuMeter(meter_groups) as meter:
+            time.sleep(0.3)
+        if meter.used["server"] < 0.03:
+            return
 
 
 def make_applicants(source: Path, env: dict, count: int, run: str) -> list[tuple[int, str]]:
@@ -192,56 +216,70 @@ def run(args, source: Path, env: dict, url: str, workdir: Path, place: int, port
     print(
         f"{len(applicants):,} signed-in applicants made for the registration run ({time.monotonic() - started:.0f} s)"
     )
-    rows: list[dict] = []
-    server: subprocess.Popen | None = None
-
-    def meter_groups() -> dict:
-        assert server is not None
-        pid = server.pid
-        return {"server": lambda: children_of(pid), "database": postgres_pids}
-
+    servers: list[subprocess.Popen] = []
+    rounds: list[dict[str, dict]] = []
+    slice_seconds = max(3.0, args.duration / args.rounds)
+    chunk = len(applicants) // (args.rounds + 1)  # a share for each round and for the warm-up
+    csrf = os.urandom(16).hex()
+    answered = 0  # submits answered "registered", the warm-up's too
     try:
         anchor_env = {**env, "DJANGO_SETTINGS_MODULE": "anchor_site.settings"}
-        server = start_gunicorn(
-            args, source, anchor_env, workdir / "anchor.log", app="anchor_site.wsgi:application", probe="/anchor"
-        )
-        rows.append(wrk(args, "anchor", "/anchor", workdir, meter_groups()))
-        rows.append(wrk(args, "anchor + 1 row", "/anchor/row", workdir, meter_groups()))
-        stop(server)
-        server = start_gunicorn(args, source, env, workdir / "gunicorn.log")
-        rows.append(wrk(args, "home", "/", workdir, meter_groups()))
-        rows.append(wrk(args, "public page", "/how-it-works", workdir, meter_groups()))
-        csrf = os.urandom(16).hex()
-        cookies = [f"sessionid={key}; csrftoken={csrf}" for _, key in applicants]
-        post = {"csrf": csrf, "run": tag, "place": place, "port": port}
-        rows.append(
-            wrk(
-                args,
-                "registration",
-                "/household/new",
-                workdir,
-                meter_groups(),
-                cookies=cookies,
-                connections=64,
-                post=post,
+        anchor_args = argparse.Namespace(**{**vars(args), "port": free_port()})
+        servers.append(
+            start_gunicorn(
+                anchor_args,
+                source,
+                anchor_env,
+                workdir / "anchor.log",
+                app="anchor_site.wsgi:application",
+                probe="/anchor",
             )
         )
-        stored = registered(url, [pk for pk, _ in applicants])
-        with_household = set(stored["applicants"])
-        signed_in = [f"sessionid={key}" for pk, key in applicants if pk in with_household][:1000]
-        rows.append(wrk(args, "status page", "/household", workdir, meter_groups(), cookies=signed_in or ["x=1"]))
+        servers.append(start_gunicorn(args, source, env, workdir / "gunicorn.log"))
+        bare, cita = ((a.port, groups(s.pid)) for a, s in ((anchor_args, servers[0]), (args, servers[1])))
+        # Round 0 warms up every worker (templates, per-process caches, connections) and is not counted.
+        for r in range(args.rounds + 1):
+            mine = applicants[r * chunk : (r + 1) * chunk]
+            post = {"csrf": csrf, "run": tag, "place": place, "port": port, "offset": r * chunk}
+            found = {}
+            seconds = slice_seconds if r else 2
+            for row in (
+                wrk(bare, "anchor", "/anchor", workdir, seconds),
+                wrk(bare, "anchor + 1 row", "/anchor/row", workdir, seconds),
+                wrk(cita, "home", "/", workdir, seconds),
+                wrk(cita, "public page", "/how-it-works", workdir, seconds),
+                wrk(
+                    cita,
+                    "registration",
+                    "/household/new",
+                    workdir,
+                    seconds,
+                    cookies=[f"sessionid={key}; csrftoken={csrf}" for _, key in mine],
+                    connections=64,
+                    post=post,
+                ),
+            ):
+                found[row["page"]] = row
+            with_household = set(registered(url, [pk for pk, _ in applicants])["applicants"])
+            signed_in = [f"sessionid={key}" for pk, key in applicants if pk in with_household][:1000]
+            found["status page"] = wrk(cita, "status page", "/household", workdir, seconds, cookies=signed_in or ["x"])
+            print(f"round {r} of {args.rounds}: " + ", ".join(f"{k} {v['rps']:.0f}/s" for k, v in found.items()))
+            answered += found["registration"]["ok"]
+            if r:
+                rounds.append(found)
     finally:
-        if server is not None and server.poll() is None:
-            stop(server)
-    anchor, anchor_cpu = rows[0]["rps"] or 1, rows[0]["server_cpu_ms"] + rows[0]["db_cpu_ms"]
+        for server in servers:
+            if server.poll() is None:
+                stop(server)
+    stored = registered(url, [pk for pk, _ in applicants])
+    rows = [merged([found[page] for found in rounds], [found["anchor"] for found in rounds]) for page in rounds[0]]
     print(
-        f"\nOne run, {args.duration} s a page, {args.workers} sync workers each. Figures are only comparable as ratios "
-        "to the anchor of the same run (the machine is shared); CPU per request is server (gunicorn) + database; "
-        "'CPU x' is the anchor's CPU per request over the page's (less moved by neighbours than req/s)."
+        f"\nOne run: {args.rounds} rounds of {slice_seconds:.0f} s a page, each round every page in turn, "
+        f"{args.workers} sync workers per gunicorn. The machine is shared: figures compare only as ratios to the "
+        "anchor of the same round (the median over rounds is shown); p50/p95/p99 are the rounds' medians; CPU per "
+        "request is server (gunicorn) + database; 'CPU x' is the anchor's CPU per request over the page's."
     )
     for row in rows:
-        row["ratio"] = round(row["rps"] / anchor, 3)
-        row["cpu_ratio"] = round(anchor_cpu / max(0.001, row["server_cpu_ms"] + row["db_cpu_ms"]), 3)
         print(
             f"{row['page']:<15} {row['rps']:>8.1f} req/s  p50 {row['p50_ms']:>6} ms  p95 {row['p95_ms']:>6} ms"
             f"  p99 {row['p99_ms']:>6} ms  errors {row['errors']:>4}  CPU {row['server_cpu_ms']:.2f} + "
@@ -250,21 +288,51 @@ def run(args, source: Path, env: dict, url: str, workdir: Path, place: int, port
         )
     failures = shortfalls(rows)
     reg = next(r for r in rows if r["page"] == "registration")
-    # wrk stops with up to one submit per connection still being saved: stored, but no answer read.
-    cut_off = stored["households"] - reg["ok"]
+    # wrk stops with up to one submit per connection still being saved (each round): stored, no answer read.
+    cut_off = stored["households"] - answered
     print(
-        f"registration check: {reg['ok']} submits answered registered, {stored['households']} households stored for"
-        f" these applicants ({max(cut_off, 0)} still in flight when wrk stopped), {stored['with_4_members']} of them"
-        " with exactly 4 people"
+        f"registration check: {answered} submits answered registered (warm-up included), {stored['households']}"
+        f" households stored for these applicants ({max(cut_off, 0)} still in flight when wrk stopped),"
+        f" {stored['with_4_members']} of them with exactly 4 people"
     )
-    if not (0 <= cut_off <= reg["connections"] and stored["households"] == stored["with_4_members"]):
+    limit = reg["connections"] * (args.rounds + 1)
+    if not (0 <= cut_off <= limit and stored["households"] == stored["with_4_members"]):
         failures.append("registration: households stored do not match the submits answered (exactly once, 4 people)")
-    if reg["requests"] >= len(applicants):
-        print("  note: every prepared applicant registered before the time was up; raise --applicants")
+    if any(r["requests"] >= chunk for r in reg["rounds"]):
+        print("  note: a round used every applicant prepared for it before its time was up; raise --applicants")
     print(f"(whole scenario: {time.monotonic() - started:.0f} s)")
     args.anchor_rows = rows
     print("targets met" if not failures else "targets not met: " + "; ".join(failures))
     return failures
+
+
+def merged(slices: list[dict], anchors: list[dict]) -> dict:
+    """One page over all rounds: totals, the rounds' median latencies, the median ratio to each round's anchor."""
+    total = {k: sum(s[k] for s in slices) for k in ("seconds", "requests", "ok", "errors", "server_cpu", "db_cpu")}
+    served = max(1, total["requests"])
+
+    def cpu_per_request(row: dict) -> float:
+        return (row["server_cpu"] + row["db_cpu"]) / max(1, row["requests"])
+
+    return {
+        "page": slices[0]["page"],
+        "connections": slices[0]["connections"],
+        **total,
+        "rps": round(total["ok"] / total["seconds"], 1),
+        **{k: round(statistics.median(s[k] for s in slices)) for k in ("p50_ms", "p95_ms", "p99_ms")},
+        "server_cpu_ms": round(total["server_cpu"] / served * 1000, 2),
+        "db_cpu_ms": round(total["db_cpu"] / served * 1000, 2),
+        "machine_busy_percent": statistics.mean(s["machine_busy_percent"] for s in slices),
+        "ratio": round(statistics.median(s["rps"] / max(0.1, a["rps"]) for s, a in zip(slices, anchors)), 3),
+        "cpu_ratio": round(
+            statistics.median(cpu_per_request(a) / max(1e-6, cpu_per_request(s)) for s, a in zip(slices, anchors)), 3
+        ),
+        "rounds": [{k: s[k] for k in ("rps", "p99_ms", "errors", "requests")} for s in slices],
+    }
+
+
+def groups(pid: int) -> dict:
+    return {"server": lambda: children_of(pid), "database": postgres_pids}
 
 
 def shortfalls(rows: list[dict]) -> list[str]:
