@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from allocation import engine
-from allocation.models import AllocationRun, Appointment
+from allocation.models import AllocationRun, Appointment, RunInputs
 from allocation.pool import Snapshot, read_snapshot
 from allocation.runs import commitment
 
@@ -58,7 +58,8 @@ def verify_run(run: AllocationRun) -> Verification:
         return Verification(False, f"The seed for {run.date} has not been revealed: nothing to verify yet.")
     if commitment(run.seed) != run.seed_commitment:
         return Verification(False, f"The revealed seed does not match the commitment {run.seed_commitment}.")
-    snapshot = read_snapshot(bytes(run.inputs.snapshot))
+    # The snapshot column alone (not the public record beside it), read into compact columns.
+    snapshot = read_snapshot(RunInputs.objects.filter(run=run).values_list("snapshot", flat=True).get())
     drawn, recorded_hash = redraw(run, snapshot)
     if recorded_hash != run.pool_hash:
         return Verification(False, f"The recorded inputs hash to {recorded_hash}, not the published {run.pool_hash}.")

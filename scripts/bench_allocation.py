@@ -6,7 +6,8 @@
 
 Prints the time to read (id, port, size) of the waiting households once with plain SQL, the time
 to allocate one date (pool read, draw, statistics, snapshot, appointments, run record), their
-ratio, and the peak memory of the process doing it. Not part of the test suite.
+ratio, and the peak memory of the process doing it; then verify_allocation's time and peak memory
+(repeating the draw from its recorded inputs, in a fresh process). Not part of the test suite.
 """
 
 import argparse
@@ -84,6 +85,15 @@ def measure(what: str, date_text: str) -> None:
             f"{base_rss:.0f} {count}"
         )
         return
+    if what == "verify":
+        from allocation.models import AllocationRun
+        from allocation.verify import verify_run
+
+        started = time.perf_counter()
+        verification = verify_run(AllocationRun.objects.get(date=date_text))
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"RESULT {time.perf_counter() - started:.3f} {peak:.0f} {base_rss:.0f} {verification.matches}")
+        return
     started, cpu = time.perf_counter(), time.process_time()
     outcome = allocate_date(dt.date.fromisoformat(date_text), seed="benchmark")
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -130,6 +140,10 @@ def main() -> None:
         read_cpus.append(read_cpu)
         total_cpus.append(total_cpu)
         peaks.append(peak)
+        verify_seconds, verify_peak, _, matches = run_measure("verify", date)
+        print(
+            f"verify_allocation {float(verify_seconds):.2f} s, peak RSS {verify_peak} MB, match {matches}", flush=True
+        )
         print(
             f"read {read:.2f} s (cpu {read_cpu:.2f}); allocate {total:.2f} s (cpu {total_cpu:.2f}), "
             f"{total / read:.2f}× the read; peak RSS {peak:.0f} MB (Django loaded: {float(base):.0f} MB); "
