@@ -59,7 +59,7 @@ def verify_run(run: AllocationRun) -> Verification:
     if commitment(run.seed) != run.seed_commitment:
         return Verification(False, f"The revealed seed does not match the commitment {run.seed_commitment}.")
     # The snapshot column alone (not the public record beside it), read into compact columns.
-    snapshot = read_snapshot(RunInputs.objects.filter(run=run).values_list("snapshot", flat=True).get())
+    snapshot = read_snapshot(bytes(RunInputs.objects.filter(run=run).values_list("snapshot", flat=True).get()))
     drawn, recorded_hash = redraw(run, snapshot)
     if recorded_hash != run.pool_hash:
         return Verification(False, f"The recorded inputs hash to {recorded_hash}, not the published {run.pool_hash}.")
