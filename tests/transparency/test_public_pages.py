@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from allocation.models import AllocationPolicy, AllocationRun, Appointment
 from registrations.models import Household
+from transparency import statistics
 from transparency.statistics import bar_chart, percentile
 
 
@@ -87,6 +88,10 @@ def test_statistics_show_counts_charts_and_csv(client, maria, matamoros, brownsv
     )
     page = client.get("/statistics").content.decode()
     assert "<svg" in page and "<table>" in page
+    # The chart's numbers are text in a table, not inside the SVG (axe cannot check text there).
+    chart = page.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "<text" not in chart and 'aria-hidden="true"' in chart
+    assert f"<tr><td>{statistics.month_day(timezone.localdate())}</td><td>3</td></tr>" in page
     assert "1 appointments for families, 0 for one person alone: 3 people in all." in page
     assert "<td>40</td>" in page
     assert "María" not in page and household.reference not in page
