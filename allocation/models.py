@@ -235,6 +235,9 @@ class Appointment(models.Model):
             ),
             models.UniqueConstraint(fields=["run", "household"], name="one_appointment_per_household_per_run"),
         ]
+        # Households Cita moved (pool.rebooked) are found from their few cancelled appointments,
+        # not by scanning a port's appointments for every waiting household.
+        indexes = [models.Index(fields=["status", "cancel_reason"], name="appointment_status_reason")]
 
     def __str__(self) -> str:
         return f"{self.household} at {self.port} on {self.date}"
