@@ -21,8 +21,7 @@ from django.utils import timezone
 
 from allocation.models import AllocationRun, Appointment, ShownEstimates
 from allocation.runs import policy_for
-from allocation.waits import DRAW_FACTS, QueueSpeed, WaitEstimate, estimate_wait, queue_speed
-from registrations.models import Household
+from allocation.waits import DRAW_FACTS, line_days
 from shared.models import Port
 
 HORIZON_DAYS = 30  # the published figure: the range shown this many days before the offer
@@ -30,29 +29,6 @@ PUBLISHED_DRAWS = 30  # over the draws of the last 30 days
 KEPT_DAYS = 91  # the simulator also looks 90 days back
 NO_LATEST = 0xFFFF
 MAGIC = b"cita-shown 1\n"
-
-
-def queue_estimates(today: dt.date) -> Iterator[tuple[int, WaitEstimate]]:
-    """Every waiting household's estimate, as its status page shows it, in one pass over the queue."""
-    latest_run = (
-        AllocationRun.objects.exclude(status=AllocationRun.Status.COMMITTED).order_by("-pk").values_list("pk").first()
-    )
-    waiting_share = policy_for(today).waiting_share
-    ports = {port.pk: port for port in Port.objects.all()}
-    queue = (
-        Household.objects.filter(status=Household.Status.WAITING, size__gt=0)
-        .order_by("preferred_port_id", "registered_at", "pk")
-        .values_list("pk", "preferred_port_id", "size")
-    )
-    port, households_ahead, people_ahead = None, 0, 0
-    speed = QueueSpeed(0.0, 0.0, 0.0)
-    for pk, port_id, size in queue.iterator(chunk_size=20_000):
-        if port_id != port:
-            port, households_ahead, people_ahead = port_id, 0, 0
-            speed = queue_speed(ports[port_id], latest_run[0] if latest_run else None, waiting_share)
-        yield pk, estimate_wait(households_ahead, people_ahead, size, speed)
-        households_ahead += 1
-        people_ahead += size
 
 
 @dataclass
@@ -103,16 +79,20 @@ class Shown:
 
 def record_shown(date: dt.date) -> Shown:
     """Keep what every waiting household is shown on the eve of the draw of `date`; drop old records."""
-    ids, earliest, latest = array("I"), array("H"), array("H")
-    for pk, estimate in queue_estimates(timezone.localdate()):
-        ids.append(pk)
-        # Day 1 of the estimate is this draw: offset 0 from its date.
-        earliest.append(min(max(estimate.earliest_days, 1) - 1, NO_LATEST - 1))
-        late = estimate.latest_days
-        latest.append(NO_LATEST if late is None else min(late - 1, NO_LATEST - 1))
+    latest_run = (
+        AllocationRun.objects.exclude(status=AllocationRun.Status.COMMITTED).order_by("-pk").values_list("pk").first()
+    )
+    waiting_share = policy_for(timezone.localdate()).waiting_share
+    ids, earliest, latest = line_days(latest_run[0] if latest_run else None, waiting_share)
+    # Kept as offsets from the draw's date: day 1 of the estimate is this draw.
+    top = NO_LATEST - 1
     order = sorted(range(len(ids)), key=ids.__getitem__)
-    ids, earliest, latest = (array(c.typecode, (c[i] for i in order)) for c in (ids, earliest, latest))
-    shown = Shown(date, ids, earliest, latest)
+    shown = Shown(
+        date,
+        array("I", map(ids.__getitem__, order)),
+        array("H", [min(max(earliest[i], 1) - 1, top) for i in order]),
+        array("H", [NO_LATEST if latest[i] is None else min(latest[i] - 1, top) for i in order]),
+    )
     ShownEstimates.objects.update_or_create(date=date, defaults={"data": shown.encode(), "checked": {}})
     ShownEstimates.objects.filter(date__lt=date - dt.timedelta(days=KEPT_DAYS)).delete()
     return shown

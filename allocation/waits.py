@@ -49,13 +49,18 @@ class QueueSpeed:
     slowest: float
     lottery_chance: float
 
+    def days(self, needed: int) -> tuple[int, int | None]:
+        """Earliest and latest day (1 = the next draw) the line reaches `needed` people: the people
+        ahead and the household itself. No latest day when the line does not move by waiting time."""
+        earliest = math.ceil(needed / self.fastest) if self.fastest > 0 else 0
+        latest = math.ceil(needed / self.slowest) if self.slowest > 0 else None
+        return earliest, latest
+
 
 def estimate_wait(households_ahead: int, people_ahead: int, size: int, speed: QueueSpeed) -> WaitEstimate:
     """Days until the line reaches the household, at the fastest and the slowest pace seen."""
-    needed = people_ahead + size
-    earliest = math.ceil(needed / speed.fastest) if speed.fastest > 0 else None
-    latest = math.ceil(needed / speed.slowest) if speed.slowest > 0 else None
-    return WaitEstimate(households_ahead + 1, people_ahead, earliest or 0, latest, speed.lottery_chance)
+    earliest, latest = speed.days(people_ahead + size)
+    return WaitEstimate(households_ahead + 1, people_ahead, earliest, latest, speed.lottery_chance)
 
 
 def speed_from(
@@ -231,6 +236,32 @@ def households_ahead(household: Household, queue: QueueDays = QUEUE_DAYS) -> tup
         .aggregate(households=Count("pk"), people=Sum("size"))
     )
     return cached_households + live["households"], cached_people + (live["people"] or 0)
+
+
+def line_days(latest_run: int | None, waiting_share: int) -> tuple[list[int], list[int], list[int | None]]:
+    """Every waiting household's id with the earliest and latest day its status page shows, in one
+    pass over the line in its order: households_ahead's count (registered before, the lower id first
+    on a tie), walked for all at once. Used to keep what every page showed before each draw."""
+    ports = {port.pk: port for port in Port.objects.all()}
+    rows = (
+        Household.objects.waiting()
+        .order_by("preferred_port_id", "registered_at", "pk")
+        .values_list("pk", "preferred_port_id", "size")
+    )
+    ids: list[int] = []
+    earliest: list[int] = []
+    latest: list[int | None] = []
+    current, needed, days = None, 0, QueueSpeed(0.0, 0.0, 0.0).days
+    for pk, port_id, size in rows.iterator(chunk_size=20_000):
+        if port_id != current:
+            current, needed = port_id, 0
+            days = queue_speed(ports[port_id], latest_run, waiting_share).days
+        needed += size
+        low, high = days(needed)
+        ids.append(pk)
+        earliest.append(low)
+        latest.append(high)
+    return ids, earliest, latest
 
 
 def wait_for(household: Household) -> WaitEstimate | None:

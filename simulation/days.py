@@ -171,8 +171,9 @@ class Simulation:
         """One day: the morning's changes, the status pages seen, the evening's draw and its offers."""
         self.clock.now = self.at(t, 6)
         self._arrive(self.scenario.arrivals(t), 1)
-        self._withdraw()
-        self._approve_vulnerable()
+        waiting = self._waiting_ids()
+        self._withdraw(waiting)
+        self._approve_vulnerable(waiting)
         self._operator_changes(t)
         appointments.expire_offers(self.clock.now)
         self._come_to_appointments(t)
@@ -205,13 +206,14 @@ class Simulation:
         for row in written:
             self.nationality[ids[row[0]]] = row[8]
 
-    def _withdraw(self) -> None:
-        waiting = self._waiting_ids()
-        for household in Household.objects.filter(pk__in=self._pick(waiting, self.scenario.withdraw_rate)):
+    def _withdraw(self, waiting: list[int]) -> None:
+        """Some households give up; they leave `waiting` too (read once a morning: 200,000 ids)."""
+        gone = set(self._pick(waiting, self.scenario.withdraw_rate))
+        for household in Household.objects.filter(pk__in=gone):
             erase_household(household)
+        waiting[:] = [pk for pk in waiting if pk not in gone]
 
-    def _approve_vulnerable(self) -> None:
-        waiting = self._waiting_ids()
+    def _approve_vulnerable(self, waiting: list[int]) -> None:
         chosen = self.rng.sample(waiting, min(self.scenario.vulnerable_per_day, len(waiting)))
         for pk in chosen:
             request = VulnerabilityRequest.objects.create(
@@ -264,7 +266,8 @@ class Simulation:
     def _come_to_appointments(self, t: int) -> None:
         """Today's confirmed households come and an officer checks them in, or they do not come."""
         today = self.start + dt.timedelta(days=t)
-        due = Appointment.objects.filter(date=today, status=Appointment.Status.CONFIRMED).select_related("port")
+        due = Appointment.objects.filter(date=today, status=Appointment.Status.CONFIRMED)
+        due = due.select_related("port", "household")  # the audit row names the household
         for appointment in due:
             if self.rng.random() >= self.scenario.no_show_rate:
                 checkin.check_in(appointment, appointment.port, self.officer, now=appointment.window_start)
