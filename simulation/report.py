@@ -4,13 +4,16 @@ The page has no JavaScript and no outside files, so it can be mailed or publishe
 """
 
 import html
-import math
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.template.loader import render_to_string
+
 from simulation.days import HORIZONS, Record, Seated
+from transparency import statistics as published
+from transparency.statistics import percentile
 
 TARGET = 80  # percent of households whose day falls inside the range shown 30 days before
 
@@ -63,17 +66,11 @@ def grouped(seated: list[Seated], key: Callable[[Seated], object]) -> dict[objec
     return dict(sorted(groups.items(), key=lambda item: str(item[0]).zfill(4)))
 
 
-def percentile(values: list[int], p: float) -> float:
-    """The nearest-rank percentile (p from 0 to 100)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return float(ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)])
-
-
 def wait_row(seated: list[Seated]) -> tuple[int, float, float]:
     waits = [s.wait_days for s in seated]
-    return len(waits), (sum(waits) / len(waits) if waits else 0.0), percentile(waits, 90)
+    if not waits:
+        return 0, 0.0, 0.0
+    return len(waits), sum(waits) / len(waits), percentile(waits, 0.9)
 
 
 BREAKDOWNS: dict[str, Callable[[Seated], object]] = {
@@ -134,30 +131,15 @@ def text_report(record: Record) -> list[str]:
 # The page
 
 
-def bar_chart(title: str, rows: list[tuple[str, float]], unit: str, target: float | None = None) -> str:
-    """Horizontal bars, one per row, scaled to the largest value (or 100 for percentages)."""
-    width, bar_height, label_width = 560, 18, 130
-    top = max([100.0 if unit == "%" else 0.0] + [value for _, value in rows]) or 1
-    height = len(rows) * (bar_height + 6) + 10
-    parts = [
-        f"<figure><figcaption>{html.escape(title)}</figcaption>"
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-        f'aria-label="{html.escape(title)}">'
-    ]
-    span = width - label_width - 70
-    for n, (label, value) in enumerate(rows):
-        y = 5 + n * (bar_height + 6)
-        length = span * value / top
-        parts.append(
-            f'<text x="0" y="{y + 13}" font-size="12">{html.escape(label)}</text>'
-            f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height}" fill="#2a6ebb"/>'
-            f'<text x="{label_width + length + 4:.1f}" y="{y + 13}" font-size="12">{value:.1f} {unit}</text>'
-        )
-    if target is not None:
-        x = label_width + span * target / top
-        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{height}" stroke="#b00" stroke-dasharray="4 3"/>')
-    parts.append("</svg></figure>")
-    return "".join(parts)
+def bar_chart(title: str, rows: list[tuple[str, float]], unit: str) -> str:
+    """The bars /statistics draws (same geometry and partial), wider, with the unit in the title."""
+    values = [(label, round(value, 1)) for label, value in rows]
+    chart = published.bar_chart(values, width=560, height=180)
+    slug = "".join(c if c.isalnum() else "-" for c in title.lower())
+    context = {"chart": chart, "chart_title": f"{title} ({unit})" if unit else title, "chart_id": slug}
+    return f"<figure><figcaption>{html.escape(context['chart_title'])}</figcaption>" + (
+        render_to_string("transparency/_bar_chart.html", context) + "</figure>"
+    )
 
 
 def table(headers: list[str], rows: list[list[object]]) -> str:
@@ -176,13 +158,14 @@ def html_report(record: Record) -> str:
     sections.append(f"<p>{html.escape(record.scenario.description)}</p>")
     sections.append("<pre>" + html.escape("\n".join(text_report(record))) + "</pre>")
     by_horizon = [(f"{h} days ahead", accuracy(record.seated, h).percent) for h in HORIZONS]
-    sections.append(bar_chart("Inside the range shown, by how far ahead", by_horizon, "%", TARGET))
+    sections.append(bar_chart(f"Inside the range shown, by how far ahead (target {TARGET} %)", by_horizon, "%"))
     for name, key in BREAKDOWNS.items():
         rows = [(str(g), accuracy(m, 30).percent) for g, m in grouped(record.seated, key).items()]
-        sections.append(bar_chart(f"Inside the range shown 30 days ahead, by {name}", rows, "%", TARGET))
+        sections.append(bar_chart(f"Inside the range shown 30 days ahead, by {name}", rows, "%"))
     for name, key in WAIT_BREAKDOWNS.items():
         groups = grouped(record.seated, key)
-        sections.append(bar_chart(f"Mean wait by {name}", [(str(g), wait_row(m)[1]) for g, m in groups.items()], "d"))
+        means = [(str(g), wait_row(m)[1]) for g, m in groups.items()]
+        sections.append(bar_chart(f"Mean wait by {name}", means, "days"))
         sections.append(
             table(
                 [name, "households", "mean wait (days)", "90th percentile"],
@@ -194,6 +177,7 @@ def html_report(record: Record) -> str:
     style = (
         "body{font:14px sans-serif;max-width:60em;margin:1em auto}table{border-collapse:collapse}"
         "td,th{padding:2px 8px;border-bottom:1px solid #ccc;text-align:right}"
+        ".chart{width:100%;height:auto;fill:#1d4ed8}.chart text{fill:#0b0c0c;font-size:8px}"
     )
     return (
         '<!doctype html><html lang="en"><meta charset="utf-8"><title>Cita simulation</title>'

@@ -86,7 +86,7 @@ def month_day(day: dt.date) -> str:
     return date_format(day, pattern if "Y" not in pattern else "SHORT_DATE_FORMAT")
 
 
-def bar_chart(values: list[tuple[str, int]], width: int = 320, height: int = 140) -> dict:
+def bar_chart(values: list[tuple[str, float]], width: int = 320, height: int = 140) -> dict:
     """Bars for a server-drawn SVG, in the SVG's own units: the tallest bar fills the plot, each bar
     has its number above it, and about eight labels fit under the bars without overlapping."""
     top = max((v for _label, v in values), default=0) or 1
