@@ -42,16 +42,18 @@ def offer(run: AllocationRun, household: Household) -> Appointment:
 @pytest.mark.django_db
 def test_statistics_publish_the_share_of_first_offers_inside_the_range_shown_30_days_before(client):
     el_paso = Port.objects.get(code="el-paso")
-    generate_households(5, seed=2, days=60)
+    generate_households(7, seed=2, days=60)
     Household.objects.update(preferred_port=el_paso)
-    h1, h2, h3, h4, h5 = Household.objects.order_by("pk")
+    h1, h2, h3, h4, h5, h6, h7 = Household.objects.order_by("pk")
     today = timezone.localdate()
     draw = today - dt.timedelta(days=1)
     shown_on = draw - dt.timedelta(days=30)
     # The draw is day 30 after the record: [25, 35] and [28, no latest] hold it; [31, 40] was too
-    # late a promise and [10, 20] too early; h5 had been offered before, so it is not a first offer.
-    ids = sorted([h1.pk, h2.pk, h3.pk, h4.pk, h5.pk])
+    # late a promise and [10, 20] too early; [30, 30] holds it on its only day, [29, 29] misses by
+    # one; h5 had been offered before, so it is not a first offer.
+    ids = sorted([h1.pk, h2.pk, h3.pk, h4.pk, h5.pk, h6.pk, h7.pk])
     ranges = {h1.pk: (25, 35), h2.pk: (31, 40), h3.pk: (10, 20), h4.pk: (28, accuracy.NO_LATEST), h5.pk: (0, 90)}
+    ranges |= {h6.pk: (30, 30), h7.pk: (29, 29)}
     shown = accuracy.Shown(
         shown_on,
         array("I", ids),
@@ -63,14 +65,14 @@ def test_statistics_publish_the_share_of_first_offers_inside_the_range_shown_30_
     earlier = run_on(shown_on)
     Appointment.objects.filter(pk=offer(earlier, h5).pk).update(status="expired")
     run = run_on(draw)
-    for household in (h1, h2, h3, h4, h5):
+    for household in (h1, h2, h3, h4, h5, h6, h7):
         offer(run, household)
 
-    assert accuracy.check_draw(run) == {"el-paso": [4, 2]}
+    assert accuracy.check_draw(run) == {"el-paso": [6, 3]}
 
     page = client.get("/statistics").content.decode()
-    assert "Of the 4 families given their first appointment in the last 30 days, 50 % got it" in page
-    assert "<td>El Paso, TX</td><td>4</td><td>2</td><td>50</td>" in page
+    assert "Of the 6 families given their first appointment in the last 30 days, 50 % got it" in page
+    assert "<td>El Paso, TX</td><td>6</td><td>3</td><td>50</td>" in page
 
 
 @pytest.mark.django_db
