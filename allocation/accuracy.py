@@ -91,7 +91,7 @@ def record_shown(date: dt.date) -> Shown:
         date,
         array("I", map(ids.__getitem__, order)),
         array("H", [min(max(earliest[i], 1) - 1, top) for i in order]),
-        array("H", [NO_LATEST if latest[i] is None else min(latest[i] - 1, top) for i in order]),
+        array("H", [NO_LATEST if (late := latest[i]) is None else min(late - 1, top) for i in order]),
     )
     ShownEstimates.objects.update_or_create(date=date, defaults={"data": shown.encode(), "checked": {}})
     ShownEstimates.objects.filter(date__lt=date - dt.timedelta(days=KEPT_DAYS)).delete()

@@ -91,7 +91,7 @@ def text_report(record: Record) -> list[str]:
     lines = [
         f"Scenario {record.scenario.name} (seed {record.seed}): {record.scenario.days} days, "
         f"{len(record.seated):,} households offered a seat, {record.still_waiting:,} still waiting, "
-        f"{record.seconds:.0f} s.",
+        f"{record.seconds:.0f} s ({record.cpu_seconds:.0f} s of CPU).",
         "",
         "Estimate accuracy (share of households whose day fell inside the range shown):",
     ]
@@ -136,8 +136,9 @@ def bar_chart(title: str, rows: list[tuple[str, float]], unit: str) -> str:
     values = [(label, round(value, 1)) for label, value in rows]
     chart = published.bar_chart(values, width=560, height=180)
     slug = "".join(c if c.isalnum() else "-" for c in title.lower())
-    context = {"chart": chart, "chart_title": f"{title} ({unit})" if unit else title, "chart_id": slug}
-    return f"<figure><figcaption>{html.escape(context['chart_title'])}</figcaption>" + (
+    caption = f"{title} ({unit})" if unit else title
+    context = {"chart": chart, "chart_title": caption, "chart_id": slug}
+    return f"<figure><figcaption>{html.escape(caption)}</figcaption>" + (
         render_to_string("transparency/_bar_chart.html", context) + "</figure>"
     )
 
