@@ -112,7 +112,8 @@ class Record:
     # What the site itself publishes (allocation.accuracy.check_draw): first offers checked, inside
     checked_30: list[int] = field(default_factory=lambda: [0, 0])
     waiting_by_day: list[int] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall time
+    cpu_seconds: float = 0.0  # this process's CPU time: the fair figure on a shared machine
 
 
 class Clock:

@@ -62,9 +62,10 @@ class Command(BaseCommand):
         self.stdout.write(lines[-1])
 
     def _run(self, scenario: Scenario, seed: int) -> Record:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         record = Simulation(scenario, seed, progress=self._progress).run()
         record.seconds = time.perf_counter() - started
+        record.cpu_seconds = time.process_time() - cpu
         return record
 
     @staticmethod
