@@ -15,7 +15,7 @@ import threading
 import time
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.db import connection
@@ -41,18 +41,44 @@ class WaitEstimate:
     lottery_chance: float  # chance of being drawn on a given day, 0 to 1
 
 
+# The range starts no later than the draw by which 2 households in 100 in the same place would
+# have been drawn in the lottery. Smaller: ranges wider than they must be; larger: at 200,000
+# waiting (a daily chance near 0.1 %) most lottery winners fall before their range.
+LOTTERY_EARLY_SHARE = 0.02
+
+
+def lottery_day(chance: float) -> int | None:
+    """The draw (1 = the next) by which a household with this daily chance has been drawn in the
+    lottery with probability LOTTERY_EARLY_SHARE; None when the lottery draws nobody here."""
+    if chance <= 0:
+        return None
+    if chance >= 1:
+        return 1
+    return max(1, math.ceil(math.log(1 - LOTTERY_EARLY_SHARE) / math.log(1 - chance)))
+
+
 @dataclass(frozen=True)
 class QueueSpeed:
-    """People a day leaving the port's line ahead of a household: at best, at worst."""
+    """People a day leaving the port's line ahead of a household: at best, at worst; and each
+    household's daily chance of being drawn in the lottery."""
 
     fastest: float
     slowest: float
     lottery_chance: float
 
+    @cached_property
+    def first_lottery_day(self) -> int | None:
+        return lottery_day(self.lottery_chance)
+
     def days(self, needed: int) -> tuple[int, int | None]:
-        """Earliest and latest day (1 = the next draw) the line reaches `needed` people: the people
-        ahead and the household itself. No latest day when the line does not move by waiting time."""
+        """Earliest and latest day (1 = the next draw) the household is likely to be seated, `needed`
+        being the people ahead and itself. Earliest: the line at its fastest pace, or the lottery if
+        it may well come sooner. Latest: the line at its slowest pace; none when the line does not
+        move by waiting time."""
         earliest = math.ceil(needed / self.fastest) if self.fastest > 0 else 0
+        lottery = self.first_lottery_day
+        if lottery is not None:
+            earliest = min(earliest, lottery)
         latest = math.ceil(needed / self.slowest) if self.slowest > 0 else None
         return earliest, latest
 

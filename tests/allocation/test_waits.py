@@ -9,7 +9,15 @@ from django.core.management import call_command
 from django.db.models import Count, Q, Sum
 
 from allocation.synthetic import generate_households
-from allocation.waits import QueueDays, QueueSpeed, estimate_wait, households_ahead, speed_from, wait_for
+from allocation.waits import (
+    QueueDays,
+    QueueSpeed,
+    estimate_wait,
+    households_ahead,
+    lottery_day,
+    speed_from,
+    wait_for,
+)
 from registrations.models import Household
 from shared.models import Port
 from tests.allocation.conftest import DAY
@@ -19,6 +27,17 @@ def test_the_range_runs_from_the_fastest_to_the_slowest_pace():
     estimate = estimate_wait(households_ahead=99, people_ahead=297, size=3, speed=QueueSpeed(100, 60, 0.01))
     assert estimate.position == 100
     assert (estimate.earliest_days, estimate.latest_days) == (3, 5)
+
+
+def test_the_range_starts_sooner_when_the_lottery_may_well_come_first():
+    # 2,999 people ahead and the household: 30 draws for the line at its fastest, 50 at its slowest.
+    # With a daily lottery chance of 1 in 1,000, 2 households in 100 are drawn by the 21st draw
+    # (1 - 0.999 ** 21 = 2.08 %; by the 20th, 1.98 %): the range starts there.
+    assert lottery_day(0.001) == 21
+    estimate = estimate_wait(2000, 2999, 1, QueueSpeed(100, 60, 0.001))
+    assert (estimate.earliest_days, estimate.latest_days) == (21, 50)
+    assert estimate_wait(2000, 2999, 1, QueueSpeed(100, 60, 0.0)).earliest_days == 30  # no lottery
+    assert estimate_wait(9, 90, 10, QueueSpeed(100, 60, 0.001)).earliest_days == 1  # the line comes first
 
 
 def test_when_the_line_does_not_move_by_waiting_time_there_is_no_latest_day():
