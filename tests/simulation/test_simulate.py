@@ -11,9 +11,10 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from allocation.models import AllocationPolicy, AllocationRun, Appointment, Port
+from allocation.models import AllocationPolicy, AllocationRun, Appointment
 from allocation.synthetic import generate_households
 from registrations.models import Household
+from shared.models import Port
 from simulation.days import Scenario, Seated, Simulation
 from simulation.report import accuracy, text_report, wait_row
 

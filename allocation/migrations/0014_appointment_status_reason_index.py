@@ -5,8 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("allocation", "0012_verbose_names"),
-        ("registrations", "0011_one_form_per_phone"),
+        ("allocation", "0013_port_moved_to_shared"),
     ]
 
     operations = [
