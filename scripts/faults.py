@@ -68,9 +68,8 @@ class Server:
         self.workdir = Path(tempfile.mkdtemp(prefix="cita-faults."))
         self.source = loadkit.prepare_source(args.source, self.workdir)
         self.env = loadkit.server_env(args, self.source)
-        loadkit.manage(self.source, self.env, "compilemessages", "--ignore=.venv", "-v", "0", check=False)
         loadkit.manage(self.source, self.env, "migrate", "-v", "0")
-        loadkit.manage(self.source, self.env, "collectstatic", "--noinput", "-v", "0")
+        loadkit.build_served_files(self.source, self.env)
         self.url = os.environ["DATABASE_URL"]
         self.place, self.port = loadkit.lookup(self.url)
         self.log = self.workdir / "gunicorn.log"

@@ -63,6 +63,7 @@ from loadkit import (  # noqa: E402
     CpuMeter,
     HTTPError,
     Stats,
+    build_served_files,
     children_of,
     db_counts,
     free_port,
@@ -427,9 +428,8 @@ def main() -> int:
     source = prepare_source(args.source, workdir)
     env = server_env(args, source)
     print(f"Serving {'a copy of HEAD' if args.source == 'head' else 'the working tree'} from {source}")
-    manage(source, env, "compilemessages", "--ignore=.venv", "-v", "0", check=False)
     manage(source, env, "migrate", "-v", "0")
-    manage(source, env, "collectstatic", "--noinput", "-v", "0")
+    build_served_files(source, env)
     place, port = lookup(url)
     if anchor:
         failures = load_anchor.run(args, source, env, url, workdir, place, port)

@@ -4,9 +4,13 @@ latencies, CPU accounting, and a gunicorn serving a clean copy of the code on lo
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import hashlib
 import os
 import socket
 import subprocess
+import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -284,15 +288,25 @@ def server_env(args, source: Path) -> dict:
 
 
 def manage(source: Path, env: dict, *command: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [PYTHON, "manage.py", *command],
-        cwd=source,
-        env=env,
-        check=kwargs.pop("check", True),
-        capture_output=True,
-        text=True,
-        **kwargs,
-    )
+    """Run a management command in source; on failure its output is printed, not swallowed."""
+    check = kwargs.pop("check", True)
+    command_line = [PYTHON, "manage.py", *command]
+    done = subprocess.run(command_line, cwd=source, env=env, capture_output=True, text=True, **kwargs)
+    if check and done.returncode != 0:
+        print(done.stdout, done.stderr, sep="\n", file=sys.stderr)
+        done.check_returncode()
+    return done
+
+
+def build_served_files(source: Path, env: dict) -> None:
+    """Compiled catalogues and collected static files for the served copy, one script at a time:
+    scripts run side by side on one checkout (the test command's smoke run) would otherwise write
+    the same .mo files and static manifest at once, and one of them fails."""
+    lock = Path(tempfile.gettempdir()) / f"cita-served-{hashlib.sha256(str(source).encode()).hexdigest()[:16]}.lock"
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        manage(source, env, "compilemessages", "--ignore=.venv", "-v", "0", check=False)
+        manage(source, env, "collectstatic", "--noinput", "-v", "0")
 
 
 def start_gunicorn(
