@@ -16,6 +16,8 @@ rounds of its rate over the anchor's rate in the same round. Pages, in the order
                     hold exactly one household of 4 for each submit answered "registered".
   status page       GET /household signed in (households registered in this run); 256 connections
 
+--pages runs the anchor and only the pages named (e.g. --pages registration), to measure one page quickly.
+
 Both gunicorns run as docs/deployment.md says: (2 x cores) + 1 sync workers, --max-requests 5000.
 Server CPU per request counts gunicorn (workers that were recycled included) and, apart, PostgreSQL.
 """
@@ -33,6 +35,7 @@ from pathlib import Path
 
 from loadkit import PYTHON, ROOT, CpuMeter, children_of, free_port, postgres_pids, start_gunicorn
 
+PAGES = ["anchor + 1 row", "home", "public page", "registration", "status page"]  # each round, after the anchor
 TARGETS = {  # ratio to the anchor, p99 ms, errors allowed
     "home": (0.60, None),
     "public page": (0.60, None),
@@ -209,7 +212,11 @@ def stop(server: subprocess.Popen) -> None:
 
 
 def run(args, source: Path, env: dict, url: str, workdir: Path, place: int, port: int) -> list[str]:
-    """Runs every page and prints one line each, then the verdict; returns what fell short."""
+    """Runs every page (or the anchor and --pages) and prints one line each, then the verdict; returns what
+    fell short."""
+    wanted = set(args.pages or PAGES)
+    if wanted - set(PAGES):
+        raise SystemExit(f"--pages: no page {', '.join(sorted(wanted - set(PAGES)))}; the pages are {', '.join(PAGES)}")
     started = time.monotonic()
     tag = time.strftime("%H%M%S")
     applicants = make_applicants(source, env, args.applicants, tag)
@@ -237,18 +244,22 @@ def run(args, source: Path, env: dict, url: str, workdir: Path, place: int, port
         )
         servers.append(start_gunicorn(args, source, env, workdir / "gunicorn.log"))
         bare, cita = ((a.port, groups(s.pid)) for a, s in ((anchor_args, servers[0]), (args, servers[1])))
+
+        def signed_in_now() -> list[str]:
+            with_household = set(registered(url, [pk for pk, _ in applicants])["applicants"])
+            return [f"sessionid={key}" for pk, key in applicants if pk in with_household][:1000]
+
         # Round 0 warms up every worker (templates, per-process caches, connections) and is not counted.
         for r in range(args.rounds + 1):
             mine = applicants[r * chunk : (r + 1) * chunk]
             post = {"csrf": csrf, "run": tag, "place": place, "port": port, "offset": r * chunk}
             found = {}
             seconds = slice_seconds if r else 2
-            for row in (
-                wrk(bare, "anchor", "/anchor", workdir, seconds),
-                wrk(bare, "anchor + 1 row", "/anchor/row", workdir, seconds),
-                wrk(cita, "home", "/", workdir, seconds),
-                wrk(cita, "public page", "/how-it-works", workdir, seconds),
-                wrk(
+            pages = {
+                "anchor + 1 row": lambda: wrk(bare, "anchor + 1 row", "/anchor/row", workdir, seconds),
+                "home": lambda: wrk(cita, "home", "/", workdir, seconds),
+                "public page": lambda: wrk(cita, "public page", "/how-it-works", workdir, seconds),
+                "registration": lambda: wrk(
                     cita,
                     "registration",
                     "/household/new",
@@ -258,13 +269,16 @@ def run(args, source: Path, env: dict, url: str, workdir: Path, place: int, port
                     connections=64,
                     post=post,
                 ),
-            ):
-                found[row["page"]] = row
-            with_household = set(registered(url, [pk for pk, _ in applicants])["applicants"])
-            signed_in = [f"sessionid={key}" for pk, key in applicants if pk in with_household][:1000]
-            found["status page"] = wrk(cita, "status page", "/household", workdir, seconds, cookies=signed_in or ["x"])
+                "status page": lambda: wrk(
+                    cita, "status page", "/household", workdir, seconds, cookies=signed_in_now() or ["x"]
+                ),
+            }
+            found["anchor"] = wrk(bare, "anchor", "/anchor", workdir, seconds)
+            for page, measure in pages.items():
+                if page in wanted:
+                    found[page] = measure()
             print(f"round {r} of {args.rounds}: " + ", ".join(f"{k} {v['rps']:.0f}/s" for k, v in found.items()))
-            answered += found["registration"]["ok"]
+            answered += found["registration"]["ok"] if "registration" in found else 0
             if r:
                 rounds.append(found)
     finally:
@@ -287,19 +301,22 @@ def run(args, source: Path, env: dict, url: str, workdir: Path, place: int, port
             f" {row['connections']} conn., machine {row['machine_busy_percent']:.0f} % busy)"
         )
     failures = shortfalls(rows)
-    reg = next(r for r in rows if r["page"] == "registration")
-    # wrk stops with up to one submit per connection still being saved (each round): stored, no answer read.
-    cut_off = stored["households"] - answered
-    print(
-        f"registration check: {answered} submits answered registered (warm-up included), {stored['households']}"
-        f" households stored for these applicants ({max(cut_off, 0)} still in flight when wrk stopped),"
-        f" {stored['with_4_members']} of them with exactly 4 people"
-    )
-    limit = reg["connections"] * (args.rounds + 1)
-    if not (0 <= cut_off <= limit and stored["households"] == stored["with_4_members"]):
-        failures.append("registration: households stored do not match the submits answered (exactly once, 4 people)")
-    if any(r["requests"] >= chunk for r in reg["rounds"]):
-        print("  note: a round used every applicant prepared for it before its time was up; raise --applicants")
+    reg = next((r for r in rows if r["page"] == "registration"), None)
+    if reg is not None:
+        # wrk stops with up to one submit per connection still being saved (each round): stored, no answer read.
+        cut_off = stored["households"] - answered
+        print(
+            f"registration check: {answered} submits answered registered (warm-up included), {stored['households']}"
+            f" households stored for these applicants ({max(cut_off, 0)} still in flight when wrk stopped),"
+            f" {stored['with_4_members']} of them with exactly 4 people"
+        )
+        limit = reg["connections"] * (args.rounds + 1)
+        if not (0 <= cut_off <= limit and stored["households"] == stored["with_4_members"]):
+            failures.append(
+                "registration: households stored do not match the submits answered (exactly once, 4 people)"
+            )
+        if any(r["requests"] >= chunk for r in reg["rounds"]):
+            print("  note: a round used every applicant prepared for it before its time was up; raise --applicants")
     print(f"(whole scenario: {time.monotonic() - started:.0f} s)")
     args.anchor_rows = rows
     print("targets met" if not failures else "targets not met: " + "; ".join(failures))

@@ -403,6 +403,11 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=30.0, help="client timeout per request, seconds")
     parser.add_argument("--applicants", type=int, default=12_000, help="anchor: signed-in applicants to register")
     parser.add_argument("--rounds", type=int, default=4, help="anchor: every page in turn, this many times")
+    parser.add_argument(
+        "--pages",
+        type=lambda text: [page.strip() for page in text.split(",") if page.strip()],
+        help="anchor: only these pages besides the anchor, e.g. 'registration' or 'anchor + 1 row,status page'",
+    )
     parser.add_argument("--max-requests", type=int, default=0, help="recycle workers (anchor: 5000, as deployed)")
     parser.add_argument("--source", default="head", choices=["head", "worktree"])
     parser.add_argument("--json", type=Path, help="also write the results here")
