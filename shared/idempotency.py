@@ -25,8 +25,9 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from shared.models import IdempotencyKey
@@ -85,11 +86,11 @@ def run_once(scope: str, key: str, request_hash: str, apply: Callable[[], str]) 
                     raise KeyReused
                 if claim.result_url:
                     return claim.result_url
-                if not mine and not _abandoned(claim):
+                if not mine and not claim.abandoned:
                     raise KeyInFlight
-                claim.result_url = apply()
-                claim.save(update_fields=["result_url"])
-                return claim.result_url
+                result_url = apply()
+                _finish(claim.pk, result_url)
+                return result_url
         except (KeyReused, KeyInFlight):
             raise
         except BaseException:
@@ -104,36 +105,67 @@ def earlier_result(scope: str, key: str) -> str | None:
     return finished.values_list("result_url", flat=True).first()
 
 
+# The three statements every submit makes, written out: the ORM would build the same SQL on every
+# submit, and a busy form (registration after an announcement, issue 18) pays for that Python.
+# PostgreSQL and SQLite (3.35+) both take them; the table is IdempotencyKey's (shared.models).
+_CLAIM_SQL = (
+    'INSERT INTO "registrations_idempotencykey" ("scope", "key", "request_hash", "result_url", "created_at") '
+    'VALUES (%s, %s, %s, \'\', %s) ON CONFLICT ("scope", "key") DO NOTHING RETURNING "id"'
+)
+_LOCK_SQL = (
+    'SELECT "id", "request_hash", "result_url", "created_at" <= %s FROM "registrations_idempotencykey" '
+    'WHERE "scope" = %s AND "key" = %s'
+)
+_FINISH_SQL = 'UPDATE "registrations_idempotencykey" SET "result_url" = %s WHERE "id" = %s'
+
+
+@dataclass(frozen=True)
+class Claim:
+    pk: int
+    request_hash: str
+    result_url: str
+    abandoned: bool  # a claim with no result that nobody is applying (see _lock)
+
+
 def _insert(scope: str, key: str, request_hash: str) -> bool:
-    """Claim the key in its own transaction; False if it was claimed before."""
-    try:
-        with transaction.atomic():
-            IdempotencyKey.objects.create(scope=scope, key=key, request_hash=request_hash)
-    except IntegrityError:
-        return False
-    return True
+    """Claim the key, committed at once (one statement, outside any transaction of ours); False if it
+    was claimed before."""
+    created = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, [scope, key, request_hash, created])
+        return cursor.fetchone() is not None
 
 
-def _lock(scope: str, key: str, wait: bool) -> IdempotencyKey | None:
+def _lock(scope: str, key: str, wait: bool) -> Claim | None:
     """The claim, row-locked until our transaction ends. A resend does not wait for the lock:
-    whoever holds it is applying the submit right now."""
+    whoever holds it is applying the submit right now.
+
+    A claim with no result counts as abandoned when its worker died or failed and could not free it.
+    With row locks (PostgreSQL) we hold its lock now, so its worker is gone. SQLite has no row
+    locks: there a claim counts as abandoned once it is older than any request may run.
+    """
+    sql = _LOCK_SQL
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE" if wait else " FOR UPDATE NOWAIT"
+    stale = connection.ops.adapt_datetimefield_value(timezone.now() - IN_FLIGHT_TIMEOUT)
     try:
-        return IdempotencyKey.objects.select_for_update(nowait=not wait).filter(scope=scope, key=key).first()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [stale, scope, key])
+            row = cursor.fetchone()
     except OperationalError as error:
         if getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
             raise KeyInFlight from error
         raise
+    if row is None:
+        return None
+    pk, request_hash, result_url, old = row
+    return Claim(pk, request_hash, result_url, bool(connection.features.has_select_for_update_nowait or old))
 
 
-def _abandoned(claim: IdempotencyKey) -> bool:
-    """A claim with no result that nobody is applying: its worker died, or failed and could not free it.
-
-    With row locks (PostgreSQL) we hold its lock now, so its worker is gone. SQLite has no row
-    locks: there a claim counts as abandoned once it is older than any request may run.
-    """
-    if connection.features.has_select_for_update_nowait:
-        return True
-    return claim.created_at <= timezone.now() - IN_FLIGHT_TIMEOUT
+def _finish(pk: int, result_url: str) -> None:
+    """Store the result beside the key, in the transaction of the effect."""
+    with connection.cursor() as cursor:
+        cursor.execute(_FINISH_SQL, [result_url, pk])
 
 
 def _release(scope: str, key: str) -> None:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from registrations import models
 from shared import ratelimit
+from shared.models import RateCounter
 from shared.ratelimit import LIMITS, count, peek
 from tests.conftest import FAMILY, household_post
 
@@ -39,6 +40,16 @@ def test_a_window_ends_and_counting_starts_again():
     assert [count("signin", "someone", start) for _ in range(61)][-1].refused
     assert peek("signin", "someone", start).refused
     assert not count("signin", "someone", start + dt.timedelta(seconds=3601)).refused
+
+
+@pytest.mark.django_db
+def test_every_count_is_kept_in_the_shared_table_so_all_workers_see_it():
+    start = timezone.now()
+    verdicts = [count("register", "applicant:7", start) for _ in range(3)]
+    assert [v.used for v in verdicts] == [1, 2, 3]
+    stored = RateCounter.objects.get(key__startswith="register:")
+    assert stored.count == 3 and stored.expires_at > start
+    assert peek("register", "applicant:7", start).used == 4  # what one more would make
 
 
 @pytest.mark.django_db
