@@ -3,6 +3,7 @@
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -33,7 +34,7 @@ class MemberData:
     languages: str = ""
     needs: str = ""
 
-    @property
+    @cached_property
     def key(self) -> str:
         return person_key(self.given_names, self.family_names, self.date_of_birth, self.nationality)
 
@@ -135,7 +136,13 @@ def create_household(applicant: Applicant, details: HouseholdDetails, members: S
     """Inside the caller's transaction: the household and all its members, its priority fixed now."""
     check_room(len(members))
     _check_duplicates(members)
-    household = Household.objects.create(
+    household = _new_household(applicant, details, len(members))
+    _write_members(household, members)
+    return household
+
+
+def _new_household(applicant: Applicant, details: HouseholdDetails, size: int) -> Household:
+    return Household.objects.create(
         reference=new_reference(),
         applicant=applicant,
         registered_at=timezone.now(),
@@ -144,10 +151,8 @@ def create_household(applicant: Applicant, details: HouseholdDetails, members: S
         contact_phone=details.contact_phone,
         contact_email=details.contact_email,
         language=details.language,
-        size=len(members),
+        size=size,
     )
-    _write_members(household, members)
-    return household
 
 
 def registration_scope(applicant: Applicant) -> str:
@@ -166,14 +171,27 @@ def register_household(
 
     Returns the URL of the result, the same for every resend of the same submit.
     """
+    check_room(len(members))
+    keys = [m.key for m in members]
+    if len(set(keys)) < len(keys):
+        _check_duplicates(members)  # someone typed twice: said with anyone registered elsewhere
 
     def apply() -> str:
-        if Household.objects.filter(applicant=applicant).exists():
-            return reverse("household")
-        create_household(applicant, details, members)
+        # No query before the inserts: the database's unique indexes refuse a second household for the
+        # applicant and a person already in an active household (issue 18: one submit, fewer round trips).
+        household = _new_household(applicant, details, len(members))
+        Member.objects.bulk_create([Member(household=household, person_key=m.key, **_fields(m)) for m in members])
         return reverse("household_registered")
 
-    return idempotency.run_once(registration_scope(applicant), key, request_hash, apply)
+    try:
+        return idempotency.run_once(registration_scope(applicant), key, request_hash, apply)
+    except IntegrityError:
+        # Nothing was saved and the key is free again. Say why: the household was registered a moment
+        # ago by another submit, or someone in it is already registered.
+        if Household.objects.filter(applicant=applicant).exists():
+            return reverse("household")
+        _check_duplicates(members)
+        raise
 
 
 def add_member(

@@ -8,7 +8,7 @@ from django.test import Client
 
 from registrations import households
 from registrations.households import HouseholdDetails, MemberData
-from registrations.models import Applicant, Household, Place
+from registrations.models import Applicant, Household, Member, Place
 from shared.models import Port
 from tests.conftest import household_post, sign_in
 
@@ -83,3 +83,29 @@ def test_adding_one_person_counts_too(maria, registered_people, matamoros, brown
     assert TOLD in maria.post("/household/members/add", person_fields(registered_people[0])).content.decode()
     page = maria.post("/household/members/add", person_fields(registered_people[1])).content.decode()
     assert SENT_TO_NGO in page and TOLD not in page
+
+
+@pytest.mark.django_db
+def test_a_second_submit_under_another_key_leaves_the_applicant_with_the_first_household(registered_people):
+    """Two tabs, two keys: the second submit finds the household the first saved (the unique applicant
+    column refuses a second one) and answers with the household page; nothing else is stored."""
+    place, port = Place.objects.get(name="Matamoros"), Port.objects.get(code="brownsville")
+    applicant = Household.objects.first().applicant
+    member = MemberData("Otra", "Persona", dt.date(1999, 2, 3), "VE", "F", "head")
+    details = HouseholdDetails(place, port.pk, "", "", "es")
+    url = households.register_household(applicant, details, [member], key="another-tab", request_hash="h2")
+    assert url == "/household"
+    assert Household.objects.filter(applicant=applicant).count() == 1
+    assert Member.objects.count() == 7  # the seven registered people, no one more
+
+
+@pytest.mark.django_db
+def test_a_person_typed_twice_and_one_registered_elsewhere_are_both_named(
+    maria, registered_people, matamoros, brownsville
+):
+    twice = ("Nuevo", "Dos Veces", "2001-05-05", "M", "child")
+    page = maria.post(
+        "/household/new", household_post([registered_people[0], twice, twice], matamoros, brownsville)
+    ).content.decode()
+    assert TOLD in page and "You have entered this person twice" in page
+    assert Household.objects.count() == 7
