@@ -4,6 +4,7 @@ Fields clean what people type on a phone (spaces, hyphens, odd characters) and r
 domain values; nothing here writes to the database.
 """
 
+import copy
 import datetime as dt
 import unicodedata
 from itertools import groupby
@@ -69,14 +70,44 @@ def parse_birth_date(text: str) -> dt.date:
     return born
 
 
+NUL_CHARACTERS = _("Remove the unusual characters from this answer")
+TOO_LONG = _("This answer is too long. Make it shorter.")
+CHOOSE_FROM_LIST = _("Choose an answer from the list")
+
+
 class CitaForm(forms.Form):
     """A form whose every refusal is an instruction (Django's generic messages replaced)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.error_messages["null_characters_not_allowed"] = _("Remove the unusual characters from this answer")
-            field.error_messages["max_length"] = _("This answer is too long. Make it shorter.")
+            field.error_messages["null_characters_not_allowed"] = NUL_CHARACTERS
+            field.error_messages["max_length"] = TOO_LONG
+
+
+class FixedChoiceField(forms.ChoiceField):
+    """A choice field whose choices no form changes: every form made from the class shares them.
+
+    Django copies a form's fields for each form it makes, a choice field with a deep copy of its
+    choices; for the nationality list that was most of the time a registration of 4 spent in its
+    forms (issue 18). Its valid values are looked up in a set instead of a walk through the list.
+    """
+
+    def __deepcopy__(self, memo):
+        result = copy.copy(self)
+        memo[id(self)] = result
+        result.widget = copy.copy(self.widget)  # shares the choices too; its attributes are its own
+        result.widget.attrs = self.widget.attrs.copy()
+        result.error_messages = self.error_messages.copy()
+        result.validators = self.validators[:]
+        return result
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._valid_values = frozenset(str(key) for key, _label in kwargs.get("choices", ()))  # flat choices only
+
+    def valid_value(self, value) -> bool:
+        return str(value) in self._valid_values
 
 
 class IdempotentForm(CitaForm):
@@ -174,7 +205,11 @@ class HouseholdDetailsForm(IdempotentForm):
     )
     contact_phone = forms.CharField(label=_("Phone number for messages (optional)"), max_length=40, required=False)
     contact_email = forms.CharField(label=_("Email address for messages (optional)"), max_length=300, required=False)
-    language = forms.ChoiceField(label=_("Language for messages"), choices=settings.LANGUAGES)
+    language = FixedChoiceField(
+        label=_("Language for messages"),
+        choices=settings.LANGUAGES,
+        error_messages={"invalid_choice": _("Choose a language from the list")},
+    )
     # The port the applicant confirmed after the far-port warning (its id), if any.
     far_port_confirmed = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
 
@@ -191,7 +226,6 @@ class HouseholdDetailsForm(IdempotentForm):
         self.fields["preferred_port"].widget.group_attrs = warning
         self.fields["current_place"].error_messages["invalid_choice"] = _("Choose where you are now from the list")
         self.fields["preferred_port"].error_messages["invalid_choice"] = _("Choose a port from the list")
-        self.fields["language"].error_messages["invalid_choice"] = _("Choose a language from the list")
 
     def clean_current_place(self) -> Place:
         place = self.cleaned_data["current_place"]
@@ -247,14 +281,24 @@ class MemberForm(CitaForm):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    nationality = forms.ChoiceField(
-        label=_("Nationality"), choices=[("", _("Choose a nationality")), *NATIONALITIES], required=False
+    nationality = FixedChoiceField(
+        label=_("Nationality"),
+        choices=[("", _("Choose a nationality")), *NATIONALITIES],
+        required=False,
+        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
     )
-    sex = forms.ChoiceField(label=_("Sex"), choices=Member.Sex.choices, widget=forms.RadioSelect, required=False)
-    relationship = forms.ChoiceField(
+    sex = FixedChoiceField(
+        label=_("Sex"),
+        choices=Member.Sex.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
+    )
+    relationship = FixedChoiceField(
         label=_("Relationship to the head of household"),
         choices=[("", _("Choose a relationship")), *Member.Relationship.choices],
         required=False,
+        error_messages={"invalid_choice": CHOOSE_FROM_LIST},
     )
     languages = forms.CharField(label=_("Languages this person speaks (optional)"), max_length=10_000, required=False)
     needs = forms.CharField(
@@ -263,11 +307,6 @@ class MemberForm(CitaForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for name in ("nationality", "sex", "relationship"):
-            self.fields[name].error_messages["invalid_choice"] = _("Choose an answer from the list")
 
     def _clean_name(self, name: str, missing: "str | StrPromise", too_long: "str | StrPromise") -> str:
         value = clean_text(self.cleaned_data[name], 100, too_long)

@@ -7,6 +7,7 @@ the property, so its ranges are written out below, with every format (Cf), contr
 private-use (Co), surrogate (Cs) and unassigned (Cn) character on top.
 """
 
+import re
 import unicodedata
 
 # Default_Ignorable_Code_Point, Unicode 16.0 DerivedCoreProperties.txt (unchanged since 9.0 but for
@@ -36,9 +37,11 @@ NEVER_TYPED = {"Cc", "Cf", "Co", "Cs", "Cn"}
 JOINERS = {"\u200c", "\u200d", *(chr(c) for c in range(0xFE00, 0xFE10))}
 
 
+_DEFAULT_IGNORABLE = re.compile("[" + "".join(f"\\U{start:08x}-\\U{end:08x}" for start, end in DEFAULT_IGNORABLE) + "]")
+
+
 def is_default_ignorable(ch: str) -> bool:
-    code = ord(ch)
-    return any(start <= code <= end for start, end in DEFAULT_IGNORABLE)
+    return _DEFAULT_IGNORABLE.match(ch) is not None
 
 
 def is_invisible(ch: str) -> bool:
@@ -47,7 +50,9 @@ def is_invisible(ch: str) -> bool:
 
 
 def has_invisible(text: str) -> bool:
-    return any(is_invisible(ch) for ch in text)
+    if text.isascii():
+        return not text.isprintable()  # in ASCII only the control characters are invisible
+    return _DEFAULT_IGNORABLE.search(text) is not None or any(unicodedata.category(ch) in NEVER_TYPED for ch in text)
 
 
 def clean_free_text(text: str) -> str:
