@@ -4,6 +4,7 @@ may be made from (the geofence, kept by operators as data)."""
 import math
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet
 
 from registrations.models import Place, RequestRegion
 from shared.models import Port
@@ -27,5 +28,15 @@ def far_port_distance(place: Place, port: Port) -> int | None:
     return int(round(km, -1))
 
 
+def with_acceptance(places: QuerySet[Place]) -> QuerySet[Place]:
+    """The places, each knowing whether requests are accepted from its state today: read with the
+    place, one query fewer for a form that checks it (issue 18)."""
+    regions = RequestRegion.objects.accepting().filter(state_code=OuterRef("state_code"))
+    return places.annotate(accepting=Exists(regions))
+
+
 def accepts_requests_from(place: Place) -> bool:
+    accepting = getattr(place, "accepting", None)  # read with the place by with_acceptance
+    if accepting is not None:
+        return bool(accepting)
     return RequestRegion.objects.accepting().filter(state_code=place.state_code).exists()

@@ -1,10 +1,12 @@
 """A port far from where the applicant is gets a clear warning first; they may still choose it."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 
-from registrations.models import Household, Place
+from registrations.models import Household, Place, RequestRegion
 from tests.conftest import FAMILY, household_post
 
 
@@ -55,3 +57,20 @@ def test_requests_from_outside_the_accepted_states_are_refused_clearly(maria, br
     page = maria.post("/household/new", household_post(FAMILY[:1], oaxaca, brownsville)).content.decode()
     assert "Requests cannot be made from \u2068Oaxaca\u2069 yet" in page
     assert not Household.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_state_an_operator_opens_accepts_requests_from_the_day_it_opens(maria, brownsville):
+    oaxaca = Place.objects.get(name="Oaxaca")
+    today = timezone.localdate()
+    region, _ = RequestRegion.objects.update_or_create(
+        state_code=oaxaca.state_code,
+        defaults={"state_name": oaxaca.state_name, "accepted_since": today + dt.timedelta(days=1)},
+    )
+    page = maria.post("/household/new", household_post(FAMILY[:1], oaxaca, brownsville)).content.decode()
+    assert "Requests cannot be made from \u2068Oaxaca\u2069 yet" in page
+    region.accepted_since = today
+    region.save()
+    confirmed = household_post(FAMILY[:1], oaxaca, brownsville, far_port_confirmed=str(brownsville.pk))
+    response = maria.post("/household/new", confirmed)
+    assert response.status_code == 302 and Household.objects.get().current_place == oaxaca

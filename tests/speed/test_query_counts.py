@@ -18,7 +18,7 @@ from tests.conftest import FAMILY, household_post
 # recent draws too, when there are any), same-day count, members, organisation links.
 STATUS_WAITING = 7
 STATUS_OFFERED = 6
-REGISTER_FOUR = 13
+REGISTER_FOUR = 12
 
 
 def queries(client, method: str, url: str, data=None) -> list[str]:
