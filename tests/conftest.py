@@ -61,6 +61,7 @@ def _fresh_wait_caches():
     from allocation import accuracy, tickets, waits
 
     waits.QUEUE_DAYS.built_at = float("-inf")
+    waits.QUEUE_DAYS.first_build_in_background = False  # a thread would not see the test's transaction
     waits.DRAW_FACTS.read_at = float("-inf")
     waits._queue_speed.cache_clear()
     tickets._positions.cache_clear()

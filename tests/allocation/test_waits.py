@@ -73,7 +73,7 @@ def test_the_estimate_uses_recent_runs_and_stops_once_offered(queue):
 
 
 def test_the_cached_day_counts_give_the_exact_position(queue):
-    days = QueueDays()
+    days = QueueDays(first_build_in_background=False)
     for household in Household.objects.waiting().order_by("?")[:25]:
         exact = (
             Household.objects.waiting()
@@ -100,7 +100,7 @@ def exact_ahead(household: Household) -> tuple[int, int]:
 
 
 def test_households_registered_after_the_counts_were_built_get_the_exact_position(queue):
-    days = QueueDays()
+    days = QueueDays(first_build_in_background=False)
     days.rebuild()
     now = dt.datetime.now(dt.UTC)
     # A busy day of registrations after the rebuild (the newest always come last), and one of them leaves.
@@ -120,7 +120,7 @@ def test_a_stale_cache_is_rebuilt_in_the_background_while_views_use_the_last_cou
             started.append(threading.current_thread().name)  # a real rebuild here would need its own database
             release.wait(10)
 
-    days = SlowRebuild()
+    days = SlowRebuild(first_build_in_background=False)
     household = Household.objects.waiting().order_by("-registered_at").first()
     first = households_ahead(household, days)
     days.built_at -= 2 * days.max_age
@@ -131,3 +131,32 @@ def test_a_stale_cache_is_rebuilt_in_the_background_while_views_use_the_last_cou
     while days.refreshing and time.monotonic() - began < 10:
         time.sleep(0.01)
     assert not days.refreshing
+
+
+def test_no_status_view_waits_for_a_workers_first_count_of_the_line(queue, maria, matamoros, brownsville, monkeypatch):
+    """A worker's first build scans the whole line (seconds with 1,000,000 households): it runs in a thread
+    while views count the line live. Here the build is held until the view has answered; had the view
+    started it on its own thread, it would wait for the release that never comes and fail."""
+    from allocation import waits
+    from tests.conftest import FAMILY, household_post
+
+    maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))
+    household = Household.objects.get(applicant__isnull=False)
+    ahead = exact_ahead(household)
+    started, release = threading.Event(), threading.Event()
+
+    def held_build() -> None:
+        started.set()
+        assert threading.current_thread().name == "queue-days", "a view waited for the whole count"
+        release.wait(10)  # a real build here would need its own database: the test's is in a transaction
+
+    monkeypatch.setattr(waits.QUEUE_DAYS, "first_build_in_background", True)
+    monkeypatch.setattr(waits.QUEUE_DAYS, "rebuild", held_build)
+    page = maria.get("/household").content.decode()
+    place = f"Your place in the waiting-time line at <bdi>{brownsville.name}</bdi>: {ahead[0] + 1}."
+    assert ahead[0] > 10 and place in page
+    assert started.wait(5) and not release.is_set()  # the build runs beside, still held
+    assert place in maria.get("/household").content.decode()
+    release.set()
+    while waits.QUEUE_DAYS.refreshing:
+        time.sleep(0.01)
