@@ -142,3 +142,43 @@ def _assert_intact() -> None:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA integrity_check")
             assert cursor.fetchone()[0] == "ok"
+
+
+def _serve(path: str) -> int:
+    """One request through the WSGI handler, as gunicorn sends it: unlike the test client, it lets
+    Django check its kept connection at the start of the request."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import RequestFactory
+
+    statuses = []
+    body = WSGIHandler()(RequestFactory().get(path).environ, lambda status, headers: statuses.append(status))
+    b"".join(body)
+    return int(statuses[0].split()[0])
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_kept_connection_the_server_ended_is_replaced_before_the_next_request_without_asking_the_server():
+    """PostgreSQL restarted, or ended this worker's backend: the next request opens a new connection
+    and succeeds, and the check that finds out sends nothing to the server (no SELECT 1 per request)."""
+    import select
+
+    import psycopg
+
+    connection.ensure_connection()
+    assert _serve("/healthz") == 200
+    kept = connection.connection
+    sent: list[str] = []
+    original_cursor = kept.cursor
+    kept.cursor = lambda *args, **kwargs: sent.append("a statement") or original_cursor(*args, **kwargs)
+    assert connection.is_usable() and not sent  # a live connection: the socket was asked, not the server
+
+    params = connection.get_connection_params()
+    with psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [kept.info.backend_pid])
+    poller = select.poll()
+    poller.register(kept.pgconn.socket, select.POLLIN)
+    assert poller.poll(5000)  # the server's goodbye has arrived
+
+    assert _serve("/healthz") == 200  # not the 503 page: the ended connection was replaced first
+    assert connection.connection is not kept
