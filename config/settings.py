@@ -200,6 +200,8 @@ WHITENOISE_MAX_AGE = 365 * 24 * 3600
 # Applicants' sessions last 30 days so a weak connection never forces a new sign-in. Staff
 # sessions, and anyone's on a device they said is shared, end much sooner (shared/sessions.py).
 SESSION_COOKIE_AGE = 30 * 24 * 3600
+# Database sessions whose row also holds the signed-in applicant, read with it in one query.
+SESSION_ENGINE = "registrations.session_store"
 STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
 STAFF_SESSION_HOURS = env_int("STAFF_SESSION_HOURS", 10)
 SHARED_DEVICE_IDLE_MINUTES = env_int("SHARED_DEVICE_IDLE_MINUTES", 15)

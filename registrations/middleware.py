@@ -5,9 +5,10 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from registrations.models import Applicant
+from registrations.models import AccountSession, Applicant
 from shared.idempotency import KeyInFlight, KeyReused
 
 SESSION_KEY = "applicant_id"
@@ -15,15 +16,37 @@ VERSION_KEY = "applicant_session_version"
 SIGNIN_MARK = "signin_mark"
 
 
+# The household (and what its pages show beside it) comes with the applicant: own_household's first call.
+RELATED = ("household__preferred_port", "household__current_place")
+
+
+def _read_with_session(request: HttpRequest) -> AccountSession | None:
+    """Reads the session, if not read yet, in one query with its applicant and the household
+    (session_store.SessionStore keeps the applicant beside the session's data): the row, if any."""
+    from registrations.session_store import SessionStore  # it imports this module's keys
+
+    session = request.session
+    if not isinstance(session, SessionStore) or session.is_loaded() or session.session_key is None:
+        return None
+    rows = AccountSession.objects.select_related("applicant", *(f"applicant__{name}" for name in RELATED))
+    row = rows.filter(session_key=session.session_key, expire_date__gt=timezone.now()).first()
+    session.take(row)
+    return row
+
+
 def _load(request: HttpRequest) -> Applicant | None:
     """The session's applicant, unless that account ended its other sessions since this one began:
     then this session is emptied and the phone sees the sign-in page."""
+    row = _read_with_session(request)
     applicant_id = request.session.get(SESSION_KEY)
     if applicant_id is None:
         return None
-    # The household (and what its pages show beside it) comes in the same query: own_household's first call.
-    related = ("household__preferred_port", "household__current_place")
-    applicant = Applicant.objects.filter(pk=applicant_id).select_related(*related).first()
+    applicant = row.applicant if row is not None and row.applicant_id == applicant_id else None
+    if applicant is None:
+        applicant = Applicant.objects.filter(pk=applicant_id).select_related(*RELATED).first()
+        if applicant is not None and row is not None:
+            # A session saved before the applicant was kept beside it: kept now, read in one query next time.
+            AccountSession.objects.filter(session_key=row.session_key).update(applicant=applicant)
     if applicant is not None and request.session.get(VERSION_KEY, 0) != applicant.session_version:
         request.session.flush()
         return None

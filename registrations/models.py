@@ -1,5 +1,6 @@
 """Applicants, their households and members, and the NGOs a household lets see it."""
 
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -95,6 +96,20 @@ class SigninCode(models.Model):
 
     def __str__(self) -> str:
         return f"Sign-in code {self.pk}"
+
+
+class AccountSession(AbstractBaseSession):
+    """Django's session row with the signed-in applicant beside its data (SESSION_ENGINE is
+    registrations.session_store): ApplicantMiddleware reads the session, the applicant and the household
+    in one query. Staff and visitors' sessions leave it empty."""
+
+    applicant = models.ForeignKey(Applicant, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from registrations.session_store import SessionStore
+
+        return SessionStore
 
 
 class RecoveryCode(models.Model):

@@ -18,12 +18,11 @@ import django
 def main() -> None:
     django.setup()
     from django.conf import settings
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
     from django.utils import timezone
 
     from registrations.middleware import SESSION_KEY, SIGNIN_MARK, VERSION_KEY
-    from registrations.models import Applicant
+    from registrations.models import AccountSession, Applicant
+    from registrations.session_store import SessionStore
     from shared.sessions import SHARED
 
     count, run = int(sys.argv[1]), sys.argv[2]
@@ -42,9 +41,11 @@ def main() -> None:
         pk = ids[applicant.address_index]
         key = secrets.token_hex(16)
         data = {SESSION_KEY: pk, VERSION_KEY: 0, SIGNIN_MARK: secrets.token_hex(8), SHARED: False}
-        rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expires))
+        rows.append(
+            AccountSession(session_key=key, session_data=store.encode(data), expire_date=expires, applicant_id=pk)
+        )
         out.append([pk, key])
-    Session.objects.bulk_create(rows, batch_size=1000)
+    AccountSession.objects.bulk_create(rows, batch_size=1000)
     json.dump(out, sys.stdout)
 
 

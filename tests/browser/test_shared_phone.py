@@ -7,9 +7,9 @@ signing out; Ana signs in on it. Then a borrowed phone: Maria ticks "This is not
 import time
 
 import pytest
-from django.contrib.sessions.models import Session
 from playwright.sync_api import Error as PlaywrightError
 
+from registrations.models import AccountSession as Session
 from registrations.models import Household
 from shared import sessions
 from tests.browser.conftest import code_for, sign_in

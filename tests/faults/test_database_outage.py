@@ -33,7 +33,7 @@ def test_it_shows_try_again_when_the_database_fails_before_the_view(maria, monke
 def test_it_shows_try_again_when_the_session_cannot_be_saved(db, monkeypatch):
     """Django's session store answers "session interrupted" (400) when saving fails; a full or
     stopped database is an outage, and gets the same page as any other."""
-    from django.contrib.sessions.models import Session
+    from registrations.models import AccountSession as Session
 
     client = Client()
     client.post("/signin", {"address": "+528681234567"})  # a session now exists
