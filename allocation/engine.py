@@ -20,6 +20,13 @@ from itertools import accumulate, compress
 RESERVED, WAITING, LOTTERY = "reserved", "waiting", "lottery"
 SHARES = (RESERVED, WAITING, LOTTERY)
 UNIFORM, DAYS_WAITED = "uniform", "days_waited"
+# The draw rule (docs/allocation.md, "The draw, exactly"); each run records the one it used.
+# 1: a household drawn in the lottery that is larger than the seats left is passed over and the
+#    drawing goes on (runs recorded before 2026-12-02 carry no rule and were drawn by it).
+# 2: it keeps its turn: it is carried over to the port's next run and the drawing stops; the seats
+#    still free go to the line, oldest registration first, each household that fits.
+DRAW_RULES = (1, 2)
+DRAW_RULE = 2
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,7 @@ class Policy:
     lottery_share: int
     reserved_share: int
     weighting: str = UNIFORM
+    draw_rule: int = DRAW_RULE
 
 
 @dataclass(frozen=True)
@@ -211,7 +219,12 @@ def _allocate_port(
     # 3. Lottery share: every seat still free, drawn among households that fit.
     drawn = result.draws.setdefault(port.key, [])
     sizes_left = result.pool_sizes[port.key].copy()
-    left = _draw_lottery(pool, lo, hi, port, policy, seed, date, taken, left, sizes_left, drawn)
+    left, kept_turn = _draw_lottery(pool, lo, hi, port, policy, seed, date, taken, left, sizes_left, drawn)
+    if kept_turn is not None:
+        # Rule 2: the drawn household too large for the seats left keeps its turn; the line fills the rest.
+        if kept_turn not in carried_over:
+            carried_over.append(kept_turn)
+        _fill_from_line(pool, lo, hi, taken, left, sizes_left)
     # A household passed over in the queue but then drawn in the lottery is not carried over.
     result.carried_over.extend(i for i in carried_over if i not in taken)
 
@@ -230,13 +243,17 @@ def _draw_lottery(
     left: int,
     waiting_by_size: Counter,
     drawn: list[int],
-) -> int:
+) -> tuple[int, int | None]:
     """Ticket by ticket, seat the household holding it unless already seated or too large for the seats left.
 
-    Every draw's household goes into `drawn`, seated or not: the published lottery order."""
+    Rule 1 passes over a household too large and draws on; rule 2 stops there and returns it (it
+    keeps its turn). Every draw's household goes into `drawn`, seated or not: the published lottery
+    order. Returns the seats left and the household that kept its turn (None if none did)."""
+    if policy.draw_rule not in DRAW_RULES:
+        raise ValueError(f"unknown draw rule {policy.draw_rule}")
     n = hi - lo
     if n == 0 or left == 0:
-        return left
+        return left, None
     sizes = pool.sizes
     for i in taken:
         waiting_by_size[sizes[i]] -= 1
@@ -253,12 +270,30 @@ def _draw_lottery(
         else:
             i = lo + bisect_right(cumulative, number % cumulative[-1])
         drawn.append(i)
-        if i in taken or sizes[i] > left:
+        if i in taken:
+            continue
+        if sizes[i] > left:
+            if policy.draw_rule >= 2:
+                return left, i
             continue
         taken[i] = LOTTERY
         waiting_by_size[sizes[i]] -= 1
         left -= sizes[i]
-    return left
+    return left, None
+
+
+def _fill_from_line(pool: Pool, lo: int, hi: int, taken: dict[int, str], left: int, waiting_by_size: Counter) -> None:
+    """Rule 2, after a drawn household kept its turn: the seats still free go to the line, oldest
+    registration first, each household not yet seated that fits (share `waiting`), until no seat
+    is left or no waiting household fits. `waiting_by_size` counts the households not yet seated."""
+    sizes = pool.sizes
+    i = lo
+    while left > 0 and i < hi and any(count > 0 and size <= left for size, count in waiting_by_size.items()):
+        if i not in taken and sizes[i] <= left:
+            taken[i] = WAITING
+            waiting_by_size[sizes[i]] -= 1
+            left -= sizes[i]
+        i += 1
 
 
 def _assign_windows(pool: Pool, port: PortDay, capacity: int, taken: dict[int, str], result: Result) -> None:

@@ -109,8 +109,10 @@ class Draw:
 
 
 def policy_values(policy: AllocationPolicy) -> engine.Policy:
-    """The policy row as the pure engine reads it."""
-    return engine.Policy(policy.waiting_share, policy.lottery_share, policy.reserved_share, policy.lottery_weighting)
+    """The policy row as the pure engine reads it, with the draw rule new runs use (engine.DRAW_RULE)."""
+    return engine.Policy(
+        policy.waiting_share, policy.lottery_share, policy.reserved_share, policy.lottery_weighting, engine.DRAW_RULE
+    )
 
 
 @contextlib.contextmanager
@@ -191,6 +193,7 @@ def _summary(
             "lottery_share": rules.lottery_share,
             "reserved_share": rules.reserved_share,
             "weighting": rules.weighting,
+            "draw_rule": rules.draw_rule,
         },
         "pool": len(pool),
         "carried_over": len(result.carried_over),

@@ -32,7 +32,14 @@ def redraw(run: AllocationRun, snapshot: Snapshot | None = None) -> tuple[list[t
     """The seats the draw gives from the recorded inputs and seed, and the recorded pool's hash."""
     snapshot = snapshot or read_snapshot(bytes(run.inputs.snapshot))
     rules = run.summary["policy"]
-    policy = engine.Policy(rules["waiting_share"], rules["lottery_share"], rules["reserved_share"], rules["weighting"])
+    # Runs recorded before draw rules were numbered carry none: they were drawn by rule 1.
+    policy = engine.Policy(
+        rules["waiting_share"],
+        rules["lottery_share"],
+        rules["reserved_share"],
+        rules["weighting"],
+        rules.get("draw_rule", 1),
+    )
     key_of = {code: key for key, code in snapshot.codes.items()}
     days, starts = [], {}
     for code, row in run.summary["ports"].items():

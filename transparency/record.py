@@ -3,7 +3,7 @@
 Published at /draws/<date>.json once the appointment day is over at every port (its last window
 and grace period closed), so the record can no longer tell anyone where a person will be. It is
 checked by transparency/verify_draw.py, which anyone can run; docs/allocation.md is the
-specification of both. The format is versioned: a new engine rule means a new FORMAT, and the
+specification of both. The format is versioned: a new engine rule means a new format, and the
 verifier keeps reading the old one.
 
 A household appears only as its ticket number (its id, shown on its own status page), its port,
@@ -24,7 +24,9 @@ from allocation.pool import read_snapshot
 from allocation.runs import port_days
 from shared.models import Port
 
-FORMAT = "cita-draw-record 1"
+# The format names the draw rule the run used (allocation.engine.DRAW_RULES): runs recorded
+# before rules were numbered were drawn by rule 1.
+FORMATS = {1: "cita-draw-record 1", 2: "cita-draw-record 2"}
 POOL_COLUMNS = ["ticket", "port", "size", "rank", "days_waited", "urgency", "carried_over"]
 SEAT_COLUMNS = ["ticket", "port", "share", "window"]
 DRAWN = [AllocationRun.Status.COMPLETED, AllocationRun.Status.RELEASED, AllocationRun.Status.HELD]
@@ -165,7 +167,7 @@ def build(run: AllocationRun) -> dict:
     ports = port_rows(run)
     policy = run.summary["policy"]
     return {
-        "format": FORMAT,
+        "format": FORMATS[policy.get("draw_rule", 1)],
         "about": "Everything one Cita draw used and produced. Specification: docs/allocation.md; "
         "check it with verify_draw.py, served beside this record at /draws/verify_draw.py.",
         "date": run.date.isoformat(),

@@ -22,7 +22,8 @@ from array import array
 from collections import Counter
 from operator import itemgetter
 
-FORMATS = ("cita-draw-record 1",)
+# Each format names the draw rule the run used (docs/allocation.md, "The draw, exactly").
+FORMATS = {"cita-draw-record 1": 1, "cita-draw-record 2": 2}
 RESERVED, WAITING, LOTTERY = "reserved", "waiting", "lottery"
 
 
@@ -124,6 +125,7 @@ def draw_number(seed: bytes, date: str, code: str, k: int) -> int:
 def draw_port(record: dict, port: dict, pool: dict, lo: int, hi: int) -> tuple[list, list, list, dict]:
     """One port: its seats in the order given (ticket, share, window), lottery draws, carried over, counts."""
     policy, sizes, tickets = record["policy"], pool["sizes"], pool["tickets"]
+    rule = FORMATS[record["format"]]
     capacity = port["capacity"] if port["windows"] else 0
     reserved_budget = capacity * policy["reserved_share"] // 100
     waiting_target = capacity * policy["waiting_share"] // 100
@@ -179,8 +181,23 @@ def draw_port(record: dict, port: dict, pool: dict, lo: int, hi: int) -> tuple[l
             else:
                 j = lo + bisect.bisect_right(cumulative, number % cumulative[-1])
             drawn.append(tickets[j])
-            if j in taken or sizes[j] > left:
+            if j in taken:
                 continue
+            if sizes[j] > left:
+                if rule == 1:
+                    continue  # rule 1: passed over, the drawing goes on
+                # Rule 2: it keeps its turn (carried over) and the drawing stops; the line fills
+                # the seats still free, oldest first, each household not yet seated that fits.
+                if j not in passed:
+                    passed.append(j)
+                i = lo
+                while left > 0 and i < hi and any(count > 0 and size <= left for size, count in waiting.items()):
+                    if i not in taken and sizes[i] <= left:
+                        taken[i] = WAITING
+                        waiting[sizes[i]] -= 1
+                        left -= sizes[i]
+                    i += 1
+                break
             taken[j] = LOTTERY
             waiting[sizes[j]] -= 1
             left -= sizes[j]
@@ -209,6 +226,9 @@ def verify(record: dict) -> str:
     """The MATCH line, or Difference naming the first thing that does not match."""
     if record.get("format") not in FORMATS:
         raise Difference(f"format {record.get('format')!r}: this verifier reads {', '.join(FORMATS)}.")
+    if record["policy"].get("draw_rule", 1) != FORMATS[record["format"]]:
+        rule = record["policy"].get("draw_rule")
+        raise Difference(f"policy: draw rule {rule}, but the format is {record['format']}.")
     check_commitment(record)
     codes, pool = read_pool(record)
     found = pool_hash(record, pool)

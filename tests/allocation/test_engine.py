@@ -52,13 +52,14 @@ def test_it_seats_each_household_once_whole_at_its_own_port(pool, days, policy, 
     assert len(indices) == len(set(indices))
     # One seat record per household: all its members share the port, day and window.
     assert all(pool.ports[seat.index] == seat.port for seat in result.seats)
-    # Carried over: not seated, once each, at most the queue's head plus earlier carry-overs per port.
+    # Carried over: not seated, once each, at most the queue's head, the lottery's last draw (rule 2)
+    # and earlier carry-overs per port.
     assert not set(result.carried_over) & set(indices)
     assert len(set(result.carried_over)) == len(result.carried_over)
     for day in days:
         lo, hi = pool.port_range(day.key)
         here = [i for i in result.carried_over if lo <= i < hi]
-        assert len(here) <= 1 + sum(pool.carried[lo:hi])
+        assert len(here) <= 1 + (policy.draw_rule >= 2) + sum(pool.carried[lo:hi])
 
 
 @EXAMPLES
@@ -82,8 +83,62 @@ def test_the_waiting_time_share_goes_to_the_oldest(pool, days, policy, seed):
         lo, hi = pool.port_range(day.key)
         reserved = {s.index for s in by_port[day.key] if s.share == RESERVED}
         queue = [i for i in range(lo, hi) if i not in reserved and not pool.carried[i]]
-        oldest_first = sorted(s.index for s in by_port[day.key] if s.share == WAITING and not pool.carried[s.index])
-        assert oldest_first == queue[: len(oldest_first)]
+        in_order = [s.index for s in by_port[day.key] if s.share == WAITING and not pool.carried[s.index]]
+        # Seated in order: the share's oldest households, then (rule 2, after a drawn household kept
+        # its turn) the line again, oldest first, for the seats still free.
+        head = 0
+        while head < len(in_order) and in_order[head] == queue[head]:
+            head += 1
+        assert in_order[head:] == sorted(in_order[head:])
+        if head < len(in_order):
+            assert kept_turn(pool, result, day.key) is not None
+
+
+def kept_turn(pool: Pool, result, key: int) -> int | None:
+    """Rule 2: the household the lottery stopped at (drawn last and not seated), if any."""
+    drawn = result.draws.get(key, [])
+    seated = {s.index for s in result.seats}
+    return drawn[-1] if drawn and drawn[-1] not in seated else None
+
+
+@EXAMPLES
+@given(pool=pools(), days=port_days(), policy=POLICIES, seed=SEEDS)
+def test_a_drawn_household_too_large_keeps_its_turn_and_is_seated_first_next_time(pool, days, policy, seed):
+    result = allocate(pool, days, policy, seed, DAY)
+    seated = {s.index for s in result.seats}
+    for day in days:
+        drawn = result.draws.get(day.key, [])
+        # The drawing stops at the first household drawn that is too large: every earlier draw was seated.
+        assert all(i in seated for i in drawn[:-1])
+        kept = kept_turn(pool, result, day.key)
+        if kept is not None:
+            assert kept in result.carried_over
+            left = day.capacity - sum(pool.sizes[i] for i in seated if pool.ports[i] == day.key)
+            assert pool.sizes[kept] > left
+
+    # The next run (same ports, a new seed): every carried household is seated before the line and
+    # the lottery, oldest first, each that fits the seats the reserved share and those before it left.
+    waiting = [
+        Entry(pool.tickets[i], pool.ports[i], pool.sizes[i], pool.priorities[i], pool.urgencies[i], carried=True)
+        if i in result.carried_over
+        else Entry(pool.tickets[i], pool.ports[i], pool.sizes[i], pool.priorities[i], pool.urgencies[i])
+        for i in range(len(pool))
+        if i not in seated
+    ]
+    after = Pool.from_entries(waiting)
+    following = allocate(after, days, policy, seed + "next", DAY + dt.timedelta(days=1))
+    for day in days:
+        seats = [s for s in following.seats if s.port == day.key]
+        reserved = [s for s in seats if s.share == RESERVED]
+        left = day.capacity - sum(after.sizes[s.index] for s in reserved)
+        lo, hi = after.port_range(day.key)
+        first = [s.index for s in seats[len(reserved) :]]
+        expected = []
+        for i in range(lo, hi):
+            if after.carried[i] and i not in {s.index for s in reserved} and after.sizes[i] <= left:
+                expected.append(i)
+                left -= after.sizes[i]
+        assert first[: len(expected)] == expected
 
 
 @EXAMPLES
@@ -156,6 +211,31 @@ def run_days(entries: list[Entry], capacity: int, days: int, policy: Policy = OU
             ref: Entry(e.ticket, e.port, e.size, e.priority, e.urgency, ref in carried) for ref, e in waiting.items()
         }
     return seated_on
+
+
+def lottery_turns_by_size(rule: int) -> dict[int, float]:
+    """Lottery draws that gave a household its turn (a seat now, or first next time), per household
+    of each size in the pool: 200 days of a lottery-only port of 40 seats, the same 2,000 households."""
+    entries = [Entry(n, 1, 1 if n % 2 else 8, 1_700_000_000 + n) for n in range(2000)]
+    pool = Pool.from_entries(entries)
+    turns = {1: 0, 8: 0}
+    for day in range(200):
+        policy = Policy(0, 100, 0, draw_rule=rule)
+        result = allocate(pool, [PortDay(1, "p", 40, 4)], policy, "s", DAY + dt.timedelta(day))
+        for seat in result.seats:
+            turns[pool.sizes[seat.index]] += seat.share == LOTTERY
+        for i in result.carried_over:  # no waiting-time share here: only a household the lottery stopped at
+            turns[pool.sizes[i]] += 1
+    return {size: count / 1000 for size, count in turns.items()}
+
+
+def test_a_large_family_has_the_same_chance_in_the_lottery_as_a_small_one():
+    # Rule 1 passed over a family of 8 drawn when fewer than 8 seats were left, and drew on: a family
+    # of 8 got its turn about a third less often than a person alone. Rule 2 gives every household
+    # drawn its turn, so each has the same chance per draw whatever its size.
+    old, new = lottery_turns_by_size(1), lottery_turns_by_size(2)
+    assert old[8] < 0.8 * old[1]
+    assert 0.9 < new[8] / new[1] < 1.1
 
 
 def test_a_large_family_that_does_not_fit_is_served_first_the_next_day():

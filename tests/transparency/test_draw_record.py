@@ -252,3 +252,34 @@ def test_a_seat_offered_again_after_the_draw_is_not_part_of_its_record(client, t
     )  # fmt: skip
     result = verifier(fetch(client, DAYS[0], tmp_path))
     assert result.returncode == 0, result.stdout
+
+
+def test_a_draw_made_by_rule_1_still_verifies_by_rule_1(client, db, tmp_path, monkeypatch):
+    # Runs drawn before draw rules were numbered carry no rule in their summary: both verifiers repeat
+    # them by rule 1 (a household drawn too large for the seats left was passed over), exactly as made.
+    from allocation import engine
+
+    Port.objects.update(daily_capacity=60)
+    generate_households(600, seed=7, days=120, now=dt.datetime(2025, 3, 1, tzinfo=dt.UTC))
+    monkeypatch.setattr(engine, "DRAW_RULE", 1)
+    allocate(DAY)
+    run = AllocationRun.objects.get(date=DAY)
+    assert run.summary["policy"].pop("draw_rule") == 1
+    run.save(update_fields=["summary"])
+    seated = set(Appointment.objects.filter(run=run).values_list("household_id", flat=True))
+    passed_over = [t for drawn in run.lottery.values() for t in drawn[:-1] if t not in seated]
+    assert passed_over  # the rules differ on this run
+
+    out = io.StringIO()
+    call_command("verify_allocation", "--date", DAY.isoformat(), stdout=out)
+    assert out.getvalue().startswith("MATCH")
+    path = fetch(client, DAY, tmp_path)
+    assert json.loads(path.read_text())["format"] == "cita-draw-record 1"
+    result = verifier(path)
+    assert result.returncode == 0 and result.stdout.startswith(f"MATCH: {DAY}"), result.stdout
+
+    # Claimed to be a rule 2 draw, the same run does not verify.
+    run.summary["policy"]["draw_rule"] = 2
+    run.save(update_fields=["summary"])
+    with pytest.raises(CommandError, match="First difference|seats"):
+        call_command("verify_allocation", "--date", DAY.isoformat(), stdout=io.StringIO())
