@@ -109,3 +109,29 @@ def test_allocate_keeps_what_the_status_pages_showed_and_checks_it_after_the_dra
 @pytest.fixture
 def queue_of_households(db) -> int:
     return generate_households(300, seed=4, days=60)
+
+
+@pytest.mark.django_db
+def test_the_status_page_says_the_earliest_day_counts_the_lottery_in_the_language(maria, matamoros, brownsville):
+    from allocation import waits
+
+    generate_households(200, seed=3, days=60)
+    Household.objects.update(preferred_port=brownsville)  # all registered before Maria's family
+    maria.post("/household/new", household_post(FAMILY, matamoros, brownsville))
+    english = "The shortest wait shown counts your chance of being drawn in the lottery before your turn in line"
+    spanish = "La espera más corta que se muestra cuenta la posibilidad de que la lotería saque a tu familia"
+    french = "la plus courte indiquée tient compte de votre chance"
+    page = maria.get("/household").content.decode()
+    assert "Expected wait: about" in page and english not in page  # no draw yet: no lottery chance to count
+
+    # A draw at Brownsville that seated 4 of its 200 by lottery: a 2 % chance a day, so the range starts early.
+    row = {"capacity": brownsville.daily_capacity, "people": 20, "waiting": 12}
+    run = run_on(timezone.localdate() - dt.timedelta(days=1))
+    run.summary = {"ports": {"brownsville": row}}
+    run.statistics = {"by_port": [{"group": "brownsville", "pool": 200, "selected": 4}]}
+    run.save()
+    waits.DRAW_FACTS.read_at = float("-inf")
+    waits._queue_speed.cache_clear()
+    for language, sentence in (("en", english), ("es", spanish), ("fr", french)):
+        page = maria.get("/household", headers={"Accept-Language": language}).content.decode()
+        assert sentence in page, language
