@@ -4,21 +4,11 @@ refuse addresses no one can type before they reach a database."""
 import sys
 from collections.abc import Callable
 
-from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-# PostgreSQL refuses writes with this SQLSTATE when the database is read-only (a standby after a
-# failover, or default_transaction_read_only set for maintenance): it is an outage, not a bug.
-READ_ONLY_SQLSTATE = "25006"
-
-
-def is_database_unavailable(exception: BaseException | None) -> bool:
-    """The database is down, restarting, full, locked or read-only: the request may succeed later."""
-    if isinstance(exception, (OperationalError, InterfaceError)):
-        return True
-    return isinstance(exception, DatabaseError) and getattr(exception.__cause__, "sqlstate", None) == READ_ONLY_SQLSTATE
+from shared.outages import caused_by_outage, is_database_unavailable
 
 
 def try_again_later() -> HttpResponse:
@@ -26,17 +16,6 @@ def try_again_later() -> HttpResponse:
     response = HttpResponse(render_to_string("errors/503.html"), status=503)
     response["Retry-After"] = "30"
     return response
-
-
-def caused_by_outage(exception: BaseException | None) -> bool:
-    """The exception, or one it was raised while handling, is a database outage: Django's session
-    store turns a failed save into "session interrupted" (a 400), for one."""
-    seen = 0
-    while exception is not None and seen < 10:
-        if is_database_unavailable(exception):
-            return True
-        exception, seen = exception.__cause__ or exception.__context__, seen + 1
-    return False
 
 
 def database_error_response(exception: BaseException | None = None) -> HttpResponse | None:

@@ -20,6 +20,7 @@ from django.utils.module_loading import import_string
 from notifications.models import DeliveryAttempt, Notification, StoppedAddress
 from shared.encryption import blind_index
 from shared.messaging import channel_for
+from shared.outages import caused_by_outage
 
 logger = logging.getLogger(__name__)
 
@@ -100,8 +101,11 @@ def send_soon(pk: int) -> None:
 def _deliver_in_thread(pk: int) -> None:
     try:
         deliver_one(pk)
-    except Exception:  # a failure here is retried by the sender loop; never let it pass silently
-        logger.exception("urgent delivery of message %s failed", pk)
+    except Exception as exc:  # a failure here is retried by the sender loop; never let it pass silently
+        if caused_by_outage(exc):  # the database went away after the request committed: not a bug
+            logger.warning("urgent delivery of message %s put off, the database is unavailable: %s", pk, exc)
+        else:
+            logger.exception("urgent delivery of message %s failed", pk)
     finally:
         connections.close_all()
 

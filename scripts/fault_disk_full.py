@@ -4,10 +4,12 @@
 PostgreSQL's data directory lives on a tmpfs of its own, sized a little above what migrations and
 the first sign-ins use. Applicants sign in and register until PostgreSQL reports "No space left on
 device", keep sending for --full seconds, then the tmpfs is grown (and PostgreSQL started again if
-a WAL PANIC stopped it) and every unsaved form is sent again with its key. Checks: only the 503
-"try again" page (or a household really saved) while full, never a 500; afterwards every form is a
-household exactly once, sizes match member rows, and pg_amcheck is clean. ``--wal-elsewhere``
-keeps pg_wal off the tmpfs, so only tables fill (ERROR 53100 instead of a PANIC).
+a WAL PANIC stopped it) and every unsaved form is sent again with its key. The outbox's sender loop
+(``send_notifications --loop``) runs beside gunicorn, as in production. Checks: only the 503 "try
+again" page (or a household really saved) while full, never a 500; afterwards every form is a
+household exactly once, sizes match member rows, pg_amcheck is clean, the sender loop is still
+running and no message in the outbox is left unsent; no traceback in either log but the 503s'.
+``--wal-elsewhere`` keeps pg_wal off the tmpfs, so only tables fill (ERROR 53100 instead of a PANIC).
 """
 
 from __future__ import annotations
@@ -146,26 +148,68 @@ def logged_errors(log: Path) -> Counter:
 
 def drill_disk_full(args) -> list[str]:
     pg = TmpfsPostgres(args.wal_elsewhere)
-    server = None
+    server = sender = None
     try:
         os.environ.update(
             DATABASE_URL=pg.url, PG_BINDIR=str(pg.bindir), PGDATA_TEST=str(pg.data), AS_PG=" ".join(pg.as_pg)
         )
         server = Server(args)
+        sender_log = server.workdir / "send_notifications.log"
+        with sender_log.open("w") as log:  # the outbox's sender, as production runs it (docs/deployment.md)
+            sender = subprocess.Popen(
+                [loadkit.PYTHON, "manage.py", "send_notifications", "--loop", "--interval", "0.5"],
+                cwd=server.source,
+                env=server.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         failures = asyncio.run(fill_disk(args, server, pg))
+        failures += check_outbox(server, sender, sender_log)
     finally:
+        if sender is not None and sender.poll() is None:
+            sender.terminate()
+            sender.wait(timeout=30)
         if server is not None:
             server.stop()
             shutil.copy(pg.log, server.workdir / "postgres.log")
         print(f"PostgreSQL log: {pg.log_summary()}")
         pg.close()
-    errors = logged_errors(server.log)
+    errors = logged_errors(server.log) + logged_errors(sender_log)
     print(
         f"gunicorn log ({server.log}): {errors.pop('503 logged', 0)} outages answered with the 503 page by handler500 "
-        f"and logged with their traceback by django.request; other tracebacks: {sum(errors.values())}"
+        f"and logged with their traceback by django.request; other tracebacks (also in {sender_log.name}): "
+        f"{sum(errors.values())}"
     )
     if errors:
-        failures.append(f"tracebacks other than logged 503s in {server.log}: {dict(errors)}")
+        failures.append(f"tracebacks other than logged 503s in {server.workdir}: {dict(errors)}")
+    return failures
+
+
+def check_outbox(server: Server, sender: subprocess.Popen, sender_log: Path) -> list[str]:
+    """Every message (sign-in codes, mostly) sent once the space is back: a sign-in code committed
+    just before the disk filled, whose urgent attempt met the full disk, is the sender loop's to
+    send. A message claimed by a send whose record could not be written waits for its claim to run
+    out (60 s: not waited for here)."""
+    unsent = "SELECT count(*) FROM notifications_notification WHERE status <> 'sent'"
+    due = f"{unsent} AND next_attempt_at <= now()"
+    deadline = time.monotonic() + 30
+    while psql(server.url, due)[0][0] and time.monotonic() < deadline and sender.poll() is None:
+        time.sleep(0.5)
+    total, left, left_due = (
+        psql(server.url, sql)[0][0] for sql in ("SELECT count(*) FROM notifications_notification", unsent, due)
+    )
+    said = sender_log.read_text(errors="replace").count("database unavailable")
+    print(
+        f"Outbox: {total} messages, {total - left} sent, {left - left_due} claimed by a send whose record met the "
+        f"full disk (sent again when the claim runs out), {left_due} due and unsent; sender loop "
+        f"{'still running' if sender.poll() is None else f'stopped (exit {sender.returncode})'}, "
+        f"said 'database unavailable' {said} times"
+    )
+    failures = []
+    if sender.poll() is not None:
+        failures.append(f"the sender loop stopped (exit {sender.returncode}): see {sender_log}")
+    if left_due:
+        failures.append(f"{left_due} messages due and unsent 30 s after the space came back")
     return failures
 
 

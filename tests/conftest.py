@@ -5,6 +5,7 @@ their flush would otherwise remove the reference data the migrations load (ports
 policy) and make PostgreSQL restore content types twice for the next such test."""
 
 import re
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -33,6 +34,25 @@ def pytest_sessionstart(session):
         for po in catalogues
     ):
         call_command("compilemessages", ignore_patterns=[".venv"], verbosity=0)
+
+
+@contextmanager
+def read_only_database():
+    """A database outage that is real to the code: SQLite's query_only, PostgreSQL's read-only
+    transactions (from the next transaction: use it in tests with transaction=True)."""
+
+    def set_read_only(on: bool) -> None:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(f"PRAGMA query_only = {'ON' if on else 'OFF'}")
+            else:
+                cursor.execute(f"SET default_transaction_read_only = {'on' if on else 'off'}")
+
+    set_read_only(True)
+    try:
+        yield
+    finally:
+        set_read_only(False)
 
 
 @pytest.fixture(autouse=True)

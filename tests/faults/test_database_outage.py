@@ -4,10 +4,10 @@ import pytest
 from django.db import DatabaseError, OperationalError, connection
 from django.test import Client
 
-from config.middleware import is_database_unavailable
 from registrations.models import Household, Member
 from shared.models import IdempotencyKey
-from tests.conftest import FAMILY, household_post
+from shared.outages import is_database_unavailable
+from tests.conftest import FAMILY, household_post, read_only_database
 
 TRY_AGAIN = "Try again in a minute"
 
@@ -75,14 +75,6 @@ def test_it_treats_a_read_only_postgres_as_unavailable_and_other_errors_as_bugs(
     assert not is_database_unavailable(ValueError("bug"))
 
 
-def _set_read_only(on: bool) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"PRAGMA query_only = {'ON' if on else 'OFF'}")
-        else:
-            cursor.execute(f"SET default_transaction_read_only = {'on' if on else 'off'}")
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_refuses_a_submit_calmly_while_the_database_is_read_only_and_saves_it_once_after(matamoros, brownsville):
     from tests.conftest import sign_in
@@ -90,11 +82,8 @@ def test_it_refuses_a_submit_calmly_while_the_database_is_read_only_and_saves_it
     maria = Client()
     sign_in(maria, "+528681234567")
     data = household_post(FAMILY, matamoros, brownsville, key="read-only-1")
-    _set_read_only(True)
-    try:
+    with read_only_database():
         assert_try_again(maria.post("/household/new", data))
-    finally:
-        _set_read_only(False)
     assert Household.objects.count() == 0
     assert not IdempotencyKey.objects.filter(key="read-only-1").exists()
 
