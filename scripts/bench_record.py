@@ -3,6 +3,7 @@
 
     .venv/bin/python scripts/bench_record.py            # SQLite in /tmp/cita-bench.sqlite3 (or SQLITE_PATH)
     DATABASE_URL=postgres://... .venv/bin/python scripts/bench_record.py
+    .venv/bin/python scripts/bench_record.py --households 2000   # a small queue (the test command's smoke run)
 
 Draws a past date (undone afterwards), builds /draws/<date>.json once, serves it with gunicorn on
 loopback, downloads it gzip-compressed as verify_draw.py does, and runs verify_draw.py with the
@@ -10,6 +11,7 @@ system's `python3 -I` on the URL (download included) and on the saved file. Prin
 seconds: the machine is shared, so wall time alone says little. Not part of the test suite.
 """
 
+import argparse
 import datetime as dt
 import gzip
 import os
@@ -48,7 +50,9 @@ def free_port() -> int:
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=1_000_000, help="waiting households (default 1,000,000)")
+    count = parser.parse_args().households
     setup()
     prepare(count)
     from allocation.models import AllocationRun, RunInputs
@@ -77,6 +81,7 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/draws/{date.isoformat()}.json"
+    matched = 0
     try:
         for _ in range(100):
             try:
@@ -96,12 +101,15 @@ def main() -> None:
         for label, source in (("URL", url), ("gzip file", str(saved)), ("JSON file", str(plain))):
             wall, cpu, out = timed_run([PYTHON, "-I", str(ROOT / "transparency" / "verify_draw.py"), source])
             print(f"verify_draw.py on the {label}: {wall:.2f} s wall, {cpu:.2f} s cpu -> {out[:90]}")
+            matched += out.startswith("MATCH")
     finally:
         server.terminate()
         server.wait(timeout=30)
         RunInputs.objects.filter(run=run).update(record=None)
         reset(date)
     print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    if matched != 3:
+        sys.exit("verify_draw.py did not say MATCH on all three")
 
 
 if __name__ == "__main__":

@@ -4,14 +4,17 @@
     .venv/bin/python scripts/bench_waits.py                 # SQLite in /tmp/cita-bench-waits.sqlite3
     DATABASE_URL=postgres://... .venv/bin/python scripts/bench_waits.py
     CITA_ROOT=/path/to/other/checkout .venv/bin/python scripts/bench_waits.py   # the same on other code
+    .venv/bin/python scripts/bench_waits.py --households 2400   # a small queue, same shape (the smoke run)
 
 Fills the database to 200,000 waiting households over 270 days plus a busy day (yesterday, UTC)
-of 40,000 registrations (about 5,000 per port), then prints how long one rebuild of the cached
-counts takes (every worker does one every half hour), how long households_ahead() takes, with
-warm caches, for the last household of the busy day at its port, and how long the view that finds
-the counts half an hour old, or not yet built, waits. Not part of the test suite.
+of 40,000 registrations (about 5,000 per port); --households N keeps those proportions. Then prints
+how long one rebuild of the cached counts takes (every worker does one every half hour), how long
+households_ahead() takes, with warm caches, for the last household of the busy day at its port, and
+how long the view that finds the counts half an hour old, or not yet built, waits. Not part of the
+test suite.
 """
 
+import argparse
 import datetime as dt
 import os
 import statistics
@@ -21,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(os.environ.get("CITA_ROOT") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
-SPREAD, BUSY = 200_000, 40_000
+HOUSEHOLDS, BUSY_SHARE = 240_000, 1 / 6  # 200,000 over 270 days, 40,000 on the busy day
 
 
 def setup() -> None:
@@ -33,7 +36,7 @@ def setup() -> None:
     django.setup()
 
 
-def prepare() -> dt.datetime:
+def prepare(households: int) -> dt.datetime:
     from django.core.management import call_command
 
     from allocation.synthetic import generate_households
@@ -42,9 +45,10 @@ def prepare() -> dt.datetime:
     call_command("migrate", verbosity=0)
     busy_end = dt.datetime.combine(dt.date.today(), dt.time(), tzinfo=dt.UTC) - dt.timedelta(seconds=1)
     if not Household.objects.exists():
-        print(f"Generating {SPREAD + BUSY:,} households…", flush=True)
-        generate_households(SPREAD, seed=1, days=270)
-        generate_households(BUSY, seed=2, days=1, now=busy_end)
+        busy = round(households * BUSY_SHARE)
+        print(f"Generating {households:,} households…", flush=True)
+        generate_households(households - busy, seed=1, days=270)
+        generate_households(busy, seed=2, days=1, now=busy_end)
         if os.environ.get("DATABASE_URL"):
             from django.db import connection
 
@@ -54,13 +58,16 @@ def prepare() -> dt.datetime:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=HOUSEHOLDS, help="in an empty database (default 240,000)")
+    households = parser.parse_args().households
     setup()
     from django.db import connection
 
     from allocation import waits
     from registrations.models import Household
 
-    busy_end = prepare()
+    busy_end = prepare(households)
     rebuilds = []
     for _ in range(3):
         queue = waits.QueueDays(first_build_in_background=False)
