@@ -106,6 +106,24 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
+def announced_policy(db):
+    """The policy in force, and the next one announced: waiting time 30 %, lottery 70 %, from 10 days on."""
+    import datetime as dt
+
+    from allocation.models import AllocationPolicy
+
+    current = AllocationPolicy.objects.order_by("-version").first()
+    AllocationPolicy.objects.create(
+        version=current.version + 1,
+        waiting_share=30,
+        lottery_share=70,
+        reserved_share=0,
+        effective_from=dt.date.today() + dt.timedelta(days=10),
+    )
+    return current
+
+
+@pytest.fixture
 def brownsville(db) -> Port:
     return Port.objects.get(code="brownsville")
 

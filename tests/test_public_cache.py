@@ -87,19 +87,10 @@ def test_each_server_keeps_its_copy_of_a_public_page_a_few_seconds(client, djang
 
 
 @pytest.mark.django_db
-def test_a_visitor_with_other_cookies_gets_the_page_rendered_for_them(client):
+def test_a_visitor_with_other_cookies_gets_the_page_rendered_for_them(client, request):
     """A message waiting, a session or a token in use may change the page: no kept copy for them."""
-    import datetime as dt
-
     client.get("/how-it-works")
-    current = AllocationPolicy.objects.order_by("-version").first()
-    AllocationPolicy.objects.create(
-        version=current.version + 1,
-        waiting_share=30,
-        lottery_share=70,
-        reserved_share=0,
-        effective_from=dt.date.today() + dt.timedelta(days=10),
-    )
+    request.getfixturevalue("announced_policy")  # after the page was kept
     announced = "waiting time 30%, lottery 70%"
     assert announced not in client.get("/how-it-works").content.decode()  # the copy, up to SERVER_SECONDS old
     client.cookies["messages"] = "anything"

@@ -24,15 +24,8 @@ def test_where_lists_accepted_states_since_when_and_those_not_yet(client):
 
 
 @pytest.mark.django_db
-def test_how_it_works_shows_the_policy_in_force_and_its_history(client):
-    current = AllocationPolicy.objects.order_by("-version").first()
-    AllocationPolicy.objects.create(
-        version=current.version + 1,
-        waiting_share=30,
-        lottery_share=70,
-        reserved_share=0,
-        effective_from=dt.date.today() + dt.timedelta(days=10),
-    )
+def test_how_it_works_shows_the_policy_in_force_and_its_history(client, announced_policy):
+    current = announced_policy
     AllocationPolicy.objects.filter(pk=current.pk).update(effective_from=dt.date.today() - dt.timedelta(days=5))
     AllocationPolicy.objects.create(
         version=current.version - 1 if current.version > 1 else 0,
