@@ -301,7 +301,11 @@ def manage(source: Path, env: dict, *command: str, **kwargs) -> subprocess.Compl
 def build_served_files(source: Path, env: dict) -> None:
     """Compiled catalogues and collected static files for the served copy, one script at a time:
     scripts run side by side on one checkout (the test command's smoke run) would otherwise write
-    the same .mo files and static manifest at once, and one of them fails."""
+    the same .mo files and static manifest at once, and one of them fails. scripts/test.sh builds
+    them before any stage starts (CITA_SERVED_FILES_BUILT): rewriting the manifest then would take it
+    away for a moment from the servers of the stages running beside the scripts."""
+    if source == ROOT and os.environ.get("CITA_SERVED_FILES_BUILT"):
+        return
     lock = Path(tempfile.gettempdir()) / f"cita-served-{hashlib.sha256(str(source).encode()).hexdigest()[:16]}.lock"
     with lock.open("w") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
