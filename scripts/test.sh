@@ -13,7 +13,8 @@
 # timings, so not beside the browser and gateway stages) beside what is left of PostgreSQL's. Each stage is
 # isolated (its own database, ports and temporary folders). A stage run beside others writes to a
 # file, printed whole when it ends, so no two stages' output mix. Every stage runs even when an
-# earlier one failed; the script fails if any did, and names them last.
+# earlier one failed; the script fails if any did, and names them last. CITA_ONE_AT_A_TIME=1 runs
+# the stages one after another (a one-core machine, or to time each stage).
 export CITA_REQUIREMENTS=requirements-dev.txt   # production's versions, plus the test tools
 source "$(dirname "$0")/bootstrap.sh"
 export DEBUG=false
@@ -25,7 +26,7 @@ LOGS=$(mktemp -d /tmp/cita-test.XXXXXX)
 declare -A PIDS=()
 FAILED=()
 set -m   # each stage beside others in its own process group, so an interrupted run stops them all
-trap 'for pid in "${PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done' EXIT
+trap 'for pid in "${PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done; rm -rf "$LOGS"' EXIT
 
 stage() {  # name, command...: a stage in the foreground, its output as it comes
   local name=$1 status=0
@@ -35,6 +36,7 @@ stage() {  # name, command...: a stage in the foreground, its output as it comes
 }
 
 beside() {  # name, command...: start a stage beside the others, its output kept in a file
+  [ -z "${CITA_ONE_AT_A_TIME:-}" ] || { stage "$@"; return; }
   local name=$1
   shift
   ( "$@" ) >"$LOGS/$name.log" 2>&1 &
@@ -42,6 +44,7 @@ beside() {  # name, command...: start a stage beside the others, its output kept
 }
 
 finish() {  # name: wait for a stage started with `beside`, then print its output whole
+  [ -z "${CITA_ONE_AT_A_TIME:-}" ] || return 0
   local name=$1 status=0
   wait "${PIDS[$name]}" || status=$?
   unset "PIDS[$name]"
