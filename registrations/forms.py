@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from registrations.geography import accepts_requests_from, far_port_distance, with_acceptance
+from registrations.geography import accepts_requests_from, far_port_distance, places_with_acceptance
 from registrations.households import HouseholdDetails, MemberData, cap_message
 from registrations.models import Member, Place, VulnerabilityRequest
 from registrations.nationalities import NATIONALITIES
@@ -223,7 +223,8 @@ class HouseholdDetailsForm(IdempotentForm):
             "hx-include": "[name=current_place],[name=preferred_port]",
         }
         if self.is_bound:  # the place is read with whether its state accepts requests (one query)
-            self.fields["current_place"].queryset = with_acceptance(Place.objects.all())  # type: ignore[attr-defined]
+            places = places_with_acceptance(timezone.localdate())
+            self.fields["current_place"].queryset = places  # type: ignore[attr-defined]
         self.fields["current_place"].widget.attrs.update(warning)
         self.fields["preferred_port"].widget.group_attrs = warning
         self.fields["current_place"].error_messages["invalid_choice"] = _("Choose where you are now from the list")

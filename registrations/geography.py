@@ -1,7 +1,9 @@
 """Distances between where an applicant is and the port they choose, and where requests
 may be made from (the geofence, kept by operators as data)."""
 
+import datetime as dt
 import math
+from functools import lru_cache
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
@@ -28,11 +30,14 @@ def far_port_distance(place: Place, port: Port) -> int | None:
     return int(round(km, -1))
 
 
-def with_acceptance(places: QuerySet[Place]) -> QuerySet[Place]:
-    """The places, each knowing whether requests are accepted from its state today: read with the
-    place, one query fewer for a form that checks it (issue 18)."""
-    regions = RequestRegion.objects.accepting().filter(state_code=OuterRef("state_code"))
-    return places.annotate(accepting=Exists(regions))
+@lru_cache(maxsize=2)
+def places_with_acceptance(day: dt.date) -> QuerySet[Place]:
+    """The places, each knowing whether requests are accepted from its state on `day`: read with the
+    place, one query fewer for a form that checks it (issue 18). Built once a day per process (building
+    the subquery costs more Python than running it); never evaluated here, only copied, so every form
+    reads the regions as they are at that moment."""
+    regions = RequestRegion.objects.accepting(day)
+    return Place.objects.annotate(accepting=Exists(regions.filter(state_code=OuterRef("state_code"))))
 
 
 def accepts_requests_from(place: Place) -> bool:

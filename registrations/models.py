@@ -1,5 +1,7 @@
 """Applicants, their households and members, and the NGOs a household lets see it."""
 
+import datetime as dt
+
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
@@ -27,10 +29,11 @@ class Place(models.Model):
 
 
 class RequestRegionQuerySet(models.QuerySet):
-    def accepting(self) -> "RequestRegionQuerySet":
+    def accepting(self, day: "dt.date | None" = None) -> "RequestRegionQuerySet":
+        """Regions requests are accepted from on `day` (today by default)."""
         from django.utils import timezone
 
-        return self.filter(accepted_since__isnull=False, accepted_since__lte=timezone.localdate())
+        return self.filter(accepted_since__isnull=False, accepted_since__lte=day or timezone.localdate())
 
 
 class RequestRegion(models.Model):

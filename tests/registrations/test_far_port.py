@@ -74,3 +74,16 @@ def test_a_state_an_operator_opens_accepts_requests_from_the_day_it_opens(maria,
     confirmed = household_post(FAMILY[:1], oaxaca, brownsville, far_port_confirmed=str(brownsville.pk))
     response = maria.post("/household/new", confirmed)
     assert response.status_code == 302 and Household.objects.get().current_place == oaxaca
+
+
+@pytest.mark.django_db
+def test_a_state_opening_tomorrow_accepts_requests_when_tomorrow_comes(maria, brownsville, monkeypatch):
+    oaxaca = Place.objects.get(name="Oaxaca")
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    RequestRegion.objects.update_or_create(
+        state_code=oaxaca.state_code, defaults={"state_name": oaxaca.state_name, "accepted_since": tomorrow}
+    )
+    data = household_post(FAMILY[:1], oaxaca, brownsville, far_port_confirmed=str(brownsville.pk))
+    assert "Requests cannot be made from" in maria.post("/household/new", data).content.decode()
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)  # the server's clock moves on
+    assert maria.post("/household/new", data).status_code == 302
