@@ -321,3 +321,27 @@ class ShownEstimates(models.Model):
 
     def __str__(self) -> str:
         return f"estimates shown before the draw of {self.date}"
+
+
+class KeptStatusPage(models.Model):
+    """A household's status page as last rendered in one language, sealed (allocation.status_page).
+
+    Shown again instead of rendering while nothing it shows has changed: the household's page_version
+    (raised by triggers on every change to the household, its members, appointments and links), the
+    latest draws, the day, and at most KEPT_MINUTES old for the wait estimate. Encrypted like the
+    personal fields it shows; purged with the other short-lived rows."""
+
+    household = models.ForeignKey("registrations.Household", on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=10)
+    page_version = models.PositiveBigIntegerField()
+    # The draws it was made after: the latest recorded, and the latest shown to families (not held or voided).
+    latest_draw = models.PositiveIntegerField()
+    latest_shown_draw = models.PositiveIntegerField()
+    made_at = models.DateTimeField()
+    sealed = models.BinaryField(help_text="The page, compressed and encrypted.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["household", "language"], name="one_kept_page_per_language")]
+
+    def __str__(self) -> str:
+        return f"status page of household {self.household_id} ({self.language})"

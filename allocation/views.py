@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from allocation import accuracy, appointments
+from allocation import accuracy, appointments, status_page
 from allocation.models import Appointment
 from allocation.tickets import lottery_places
 from allocation.waits import wait_for
@@ -27,11 +27,15 @@ def household(request: HtmxHttpRequest) -> HttpResponse:
     own = own_household(request)
     if own is None:
         return redirect("household_new")
+    page = status_page.StatusPage(request, own)
+    kept = page.kept()
+    if kept is not None:
+        return kept
     members = own.members.filter(is_active=True)
     full = cap_message() if own.size >= settings.MAX_HOUSEHOLD_SIZE else ""
     links = organisations_seeing(own)
     context = {"household": own, "members": members, "full": full, "links": links, **status_context(own)}
-    return render(request, "registrations/household.html", context)
+    return page.render(context)
 
 
 def status_context(household: Household) -> dict:

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from allocation.models import KeptStatusPage
+from allocation.status_page import forget_unshown
 from letters.models import Letter
 from notifications.models import InboundMessage, Notification
 from registrations.models import Household, RecoveryCode, SigninCode
@@ -35,6 +37,7 @@ def erase_household(household: Household) -> None:
         household.members.all().delete()
         household.vulnerability_requests.update(description="")
         Letter.objects.filter(household=household).delete()
+        KeptStatusPage.objects.filter(household=household).delete()  # the page as last shown: names
         indexes = [blind_index("address", a) for a in addresses]
         InboundMessage.objects.filter(household=household).delete()
         InboundMessage.objects.filter(address_index__in=indexes).delete()
@@ -72,6 +75,7 @@ def purge(now: dt.datetime | None = None) -> dict[str, int]:
         updated_at__lt=now - dt.timedelta(days=settings.CLOSED_HOUSEHOLD_RETENTION_DAYS),
     )
     counts["rate counters"] = purge_counters(now)
+    counts["kept status pages"] = forget_unshown(now)
     counts["closed households erased"] = 0
     for household in expired:
         erase_household(household)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from registrations.models import AccountSession, Applicant
+from registrations.session_read import read_session
 from shared.idempotency import KeyInFlight, KeyReused
 
 SESSION_KEY = "applicant_id"
@@ -28,8 +29,7 @@ def _read_with_session(request: HttpRequest) -> AccountSession | None:
     session = request.session
     if not isinstance(session, SessionStore) or session.is_loaded() or session.session_key is None:
         return None
-    rows = AccountSession.objects.select_related("applicant", *(f"applicant__{name}" for name in RELATED))
-    row = rows.filter(session_key=session.session_key, expire_date__gt=timezone.now()).first()
+    row = read_session(session.session_key, timezone.now())
     session.take(row)
     return row
 

@@ -177,6 +177,10 @@ class Household(models.Model):
     contact_email_index = models.CharField(max_length=64, blank=True, db_index=True)
     language = models.CharField(max_length=10, default="en")
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised by database triggers whenever this row, one of its members, appointments or organisation links
+    # changes, however it is changed (bulk updates and raw SQL too): a kept status page made at an older
+    # version is never shown (allocation.status_page, migration 0015). Whatever Django writes here is replaced.
+    page_version = models.PositiveBigIntegerField(default=0, db_default=0, editable=False)
     # Set when the personal data was erased: the row stays as an anonymous tombstone for statistics.
     erased_at = models.DateTimeField(null=True, blank=True)
 
