@@ -10,10 +10,11 @@ with each instance's related instances cached, so `applicant.household.preferred
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import lru_cache
 from typing import cast
 
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
 
@@ -47,10 +48,10 @@ def _column(field: Field | None) -> str:
     return field.column
 
 
-@cache
-def _statement(alias: str) -> tuple[str, list[list[tuple[list, Col]]]]:
-    """The SQL, and for each table and column the converters its value goes through (as in the queryset)."""
-    connection = connections[alias]
+@lru_cache(maxsize=64)
+def _statement(connection: BaseDatabaseWrapper) -> tuple[str, list[list[tuple[list, Col]]]]:
+    """The SQL, and for each table and column the converters its value goes through (as in the queryset),
+    per connection (each thread has its own, and the converters belong to it)."""
     quote = connection.ops.quote_name
 
     def column(table: _Table, field: Field) -> str:
@@ -82,7 +83,7 @@ def _statement(alias: str) -> tuple[str, list[list[tuple[list, Col]]]]:
 def read_session(session_key: str, now: datetime, alias: str = "default") -> AccountSession | None:
     """The unexpired session row with its applicant, household, place and port (None where there is none)."""
     connection = connections[alias]
-    sql, converters = _statement(alias)
+    sql, converters = _statement(connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, [session_key, connection.ops.adapt_datetimefield_value(now)])
         row = cursor.fetchone()
