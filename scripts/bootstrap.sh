@@ -59,5 +59,10 @@ install_browser_tools() {
     npm ci --prefix .venv/node --no-audit --no-fund --silent
   fi
 }
-.venv/bin/python manage.py compilemessages --ignore=.venv -v 0
-.venv/bin/python manage.py collectstatic --noinput -v 0
+# Inside the test command (CITA_SERVED_FILES_BUILT, set by scripts/test.sh after it built them once), the
+# demo test's demo.sh must not rewrite them while the other stages read them: collectstatic replaces
+# files, and a server scanning the folder that moment fails with "No such file or directory".
+if [ -z "${CITA_SERVED_FILES_BUILT:-}" ]; then
+  .venv/bin/python manage.py compilemessages --ignore=.venv -v 0
+  .venv/bin/python manage.py collectstatic --noinput -v 0
+fi
