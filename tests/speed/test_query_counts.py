@@ -66,3 +66,18 @@ def test_registering_a_household_of_four_keeps_its_queries(maria, matamoros, bro
     household = Household.objects.get()
     assert household.size == 4 and household.members.count() == 4
     assert len(sql) == REGISTER_FOUR, "\n".join(sql)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.django_db
+def test_postgresql_plans_the_statements_of_a_busy_page_once(maria, matamoros, brownsville):
+    """Planning the signed-in session's join each time cost six times more PostgreSQL CPU than running
+    it prepared; Django leaves psycopg's preparing off unless settings turn it on."""
+    maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))
+    for _ in range(6):
+        maria.get("/household")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "registrations_accountsession" s' in statement for statement in prepared), prepared
+    assert any("allocation_keptstatuspage kept" in statement for statement in prepared), prepared
