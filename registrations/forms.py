@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, cast
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.forms.utils import ErrorDict
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from registrations.models import Member, Place, VulnerabilityRequest
 from registrations.nationalities import NATIONALITIES
 from registrations.references import normalise_reference
 from shared.addresses import normalise_address, normalise_email, normalise_phone
+from shared.by_key import by_key
 from shared.models import Port
 from shared.pages import isolate
 from shared.text import clean_free_text, has_invisible
@@ -181,11 +183,40 @@ class PlaceChoiceIterator(forms.models.ModelChoiceIterator):
             yield (state, [self.choice(place) for place in places])
 
 
-class PlaceChoiceField(forms.ModelChoiceField):
+class ChosenByKeyField(forms.ModelChoiceField):
+    """A model choice whose chosen row is read from chosen_from() by a statement built once (shared/by_key.py):
+    building the queryset's SQL for each registration cost more than running it."""
+
+    def chosen_from(self) -> QuerySet:
+        raise NotImplementedError
+
+    def to_python(self, value) -> Model | None:
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        chosen = by_key(self.chosen_from(), value)
+        if chosen is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return chosen
+
+
+class PlaceChoiceField(ChosenByKeyField):
     iterator = PlaceChoiceIterator
 
     def label_from_instance(self, obj: Place) -> str:
         return obj.name
+
+    def chosen_from(self) -> QuerySet:
+        """The places, each read with whether its state accepts requests today (one query fewer)."""
+        return places_with_acceptance(timezone.localdate())
+
+
+class PortChoiceField(ChosenByKeyField):
+    def chosen_from(self) -> QuerySet:
+        return PORTS_TAKING_REQUESTS
+
+
+PORTS_TAKING_REQUESTS = Port.objects.filter(accepts_requests=True)
 
 
 class HouseholdDetailsForm(IdempotentForm):
@@ -196,9 +227,9 @@ class HouseholdDetailsForm(IdempotentForm):
         empty_label=_("Choose a city or town"),
     )
     # Radios, not a select: a select cuts a long port name off at 320 px ("Brownsville, TX (Gatew…").
-    preferred_port = forms.ModelChoiceField(
+    preferred_port = PortChoiceField(
         label=_("Which port of entry do you want to go to?"),
-        queryset=Port.objects.filter(accepts_requests=True),
+        queryset=PORTS_TAKING_REQUESTS,
         required=False,
         empty_label=None,
         widget=GroupRadioSelect,
@@ -222,9 +253,6 @@ class HouseholdDetailsForm(IdempotentForm):
             "hx-swap": "outerHTML",
             "hx-include": "[name=current_place],[name=preferred_port]",
         }
-        if self.is_bound:  # the place is read with whether its state accepts requests (one query)
-            places = places_with_acceptance(timezone.localdate())
-            self.fields["current_place"].queryset = places  # type: ignore[attr-defined]
         self.fields["current_place"].widget.attrs.update(warning)
         self.fields["preferred_port"].widget.group_attrs = warning
         self.fields["current_place"].error_messages["invalid_choice"] = _("Choose where you are now from the list")

@@ -1,0 +1,56 @@
+"""The registration form reads the chosen place and port by a statement built once (shared/by_key.py): the
+row must be what the queryset gives (annotations and converted values too), a change an operator makes
+must show at the next submit, and anything else a browser can send is "not in the list", never an error."""
+
+import pytest
+from django.utils import timezone
+
+from registrations.geography import places_with_acceptance
+from registrations.models import Household, Place
+from shared.by_key import by_key
+from shared.models import Port
+from tests.conftest import FAMILY, household_post
+
+NOT_KEYS = ["", "abc", "1.5", "-3", "0", str(10**30), "1e3", " ", "\x00", None, [1]]
+
+
+def _values(row) -> list:
+    return [getattr(row, field.attname) for field in row._meta.concrete_fields]
+
+
+@pytest.mark.django_db
+def test_the_row_is_the_one_the_queryset_gives(matamoros, brownsville):
+    places = places_with_acceptance(timezone.localdate())
+    for place in Place.objects.filter(pk__in=[matamoros.pk, Place.objects.get(name="Oaxaca").pk]):
+        mine, theirs = by_key(places, place.pk), places.get(pk=place.pk)
+        assert _values(mine) == _values(theirs) and mine.accepting == theirs.accepting
+        assert mine._state.adding is False and mine._state.db == "default"
+    taking = Port.objects.filter(accepts_requests=True)
+    assert _values(by_key(taking, str(brownsville.pk))) == _values(Port.objects.get(pk=brownsville.pk))
+
+
+@pytest.mark.django_db
+def test_what_is_not_a_row_of_the_queryset_reads_as_none(brownsville):
+    taking = Port.objects.filter(accepts_requests=True)
+    for value in NOT_KEYS:
+        assert by_key(taking, value) is None, value
+    assert by_key(taking, Port.objects.order_by("-pk").first().pk + 1) is None
+    Port.objects.filter(pk=brownsville.pk).update(accepts_requests=False)
+    assert by_key(taking, brownsville.pk) is None
+
+
+@pytest.mark.django_db
+def test_a_port_closed_to_requests_is_refused_at_the_next_submit_and_nothing_typed_is_lost(
+    maria, matamoros, brownsville
+):
+    data = household_post(FAMILY[:2], matamoros, brownsville)
+    maria.get("/household/new")
+    Port.objects.filter(pk=brownsville.pk).update(accepts_requests=False)
+    page = maria.post("/household/new", data).content.decode()
+    assert "Choose a port from the list" in page and FAMILY[0][0] in page
+    assert not Household.objects.exists()
+    for value in NOT_KEYS[1:-2]:
+        response = maria.post("/household/new", {**data, "preferred_port": value, "current_place": value})
+        assert response.status_code in (200, 400), value
+    Port.objects.filter(pk=brownsville.pk).update(accepts_requests=True)
+    assert maria.post("/household/new", data).status_code == 302 and Household.objects.count() == 1
