@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.contrib.auth import logout
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
@@ -48,7 +49,9 @@ def _idle_seconds(session: SessionBase, staff_minutes: int) -> int:
 
 def _limits(request: HttpRequest) -> tuple[int, int] | None:
     """(idle, absolute) seconds for this session, or None for an applicant on their own phone."""
-    if request.user.is_authenticated:
+    # Staff only: a session without a signed-in user is an applicant's or a visitor's (and asking
+    # request.user would build the staff user's lazy objects on every applicant request).
+    if AUTH_SESSION_KEY in request.session and request.user.is_authenticated:
         return _idle_seconds(request.session, settings.STAFF_SESSION_IDLE_MINUTES), settings.STAFF_SESSION_HOURS * 3600
     if request.session.get(SHARED):
         return _idle_seconds(request.session, settings.SHARED_DEVICE_IDLE_MINUTES), 0
