@@ -112,7 +112,7 @@ class NoStoreMiddleware:
             # no-store alone says it all (and Expires is redundant): every byte counts on 2G.
             response["Cache-Control"] = "private, no-store"
             del response["Expires"]
-        elif request.path == reverse("signout") and request.method == "POST":
+        elif request.method == "POST" and request.path == reverse("signout"):
             # Drafts, kept pages and caches go with the session, even when JavaScript did not run.
             response["Clear-Site-Data"] = '"cache", "storage"'
         return response
