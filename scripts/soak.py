@@ -153,31 +153,29 @@ def main() -> int:
     gunicorn = start_gunicorn(server, source, env, workdir / "gunicorn.log")
     lock = threading.Lock()
     interval = args.threads / args.rate
-    # gunicorn answers once its first worker is up; the others are still importing Django. The views of
-    # those first seconds are what visitors meet during a deploy: measured, and said apart from the run.
+
+    def clients(until: float, out: list) -> list[threading.Thread]:
+        """--threads client threads viewing status pages until `until`, started."""
+        threads = [
+            threading.Thread(target=client, args=(server.port, keys, interval, until, out, lock), daemon=True)
+            for _ in range(args.threads)
+        ]
+        for thread in threads:
+            thread.start()
+        return threads
+
     starting: list[tuple[float, float, int]] = []
-    start_until = time.monotonic() + args.start_seconds
-    start_threads = [
-        threading.Thread(target=client, args=(server.port, keys, interval, start_until, starting, lock), daemon=True)
-        for _ in range(args.threads)
-    ]
-    for thread in start_threads:
-        thread.start()
-    for thread in start_threads:
-        thread.join()
-    if starting:
-        report(f"while the {server.workers} workers started ({args.start_seconds:g} s)", starting)
     results: list[tuple[float, float, int]] = []
-    begin = time.monotonic()
-    until = begin + args.minutes * 60
-    threads = [
-        threading.Thread(target=client, args=(server.port, keys, interval, until, results, lock), daemon=True)
-        for _ in range(args.threads)
-    ]
-    for thread in threads:
-        thread.start()
     printed = 0
     try:
+        # gunicorn answers once its first worker is up; the others are still importing Django. The views of
+        # those first seconds are what visitors meet during a deploy: measured, and said apart from the run.
+        for thread in clients(time.monotonic() + args.start_seconds, starting):
+            thread.join()
+        if starting:
+            report(f"while the {server.workers} workers started ({args.start_seconds:g} s)", starting)
+        begin = time.monotonic()
+        threads = clients(begin + args.minutes * 60, results)
         while any(thread.is_alive() for thread in threads):
             time.sleep(5)
             with lock:
