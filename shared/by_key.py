@@ -38,15 +38,16 @@ class _Statement:
 def _statement(queryset: QuerySet, connection: BaseDatabaseWrapper) -> _Statement:
     compiler = queryset.filter(pk=_KEY).query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
-    if list(params).count(_KEY) != 1:
+    params = tuple(params)
+    if params.count(_KEY) != 1:
         raise ValueError(f"the key's stand-in must appear once among {params}")
     select_fields = compiler.klass_info["select_fields"]
     fields_at = slice(select_fields[0], select_fields[-1] + 1)
     columns = [expression for expression, _, _ in compiler.select]
     return _Statement(
         sql=sql,
-        params=tuple(params),
-        key_at=list(params).index(_KEY),
+        params=params,
+        key_at=params.index(_KEY),
         compiler=compiler,
         converters=compiler.get_converters(columns),
         attnames=[column.target.attname for column in columns[fields_at]],
