@@ -16,6 +16,7 @@ from registrations.models import Applicant, Household, Member, Place
 from registrations.persons import person_key
 from registrations.references import new_reference
 from shared import idempotency
+from shared.inserts import insert_rows
 
 # Sent inside add_member's transaction when a person joins a household that already has an offer
 # or an appointment; allocation seats them (allocation/apps.py), and an error there undoes the
@@ -106,12 +107,16 @@ def _write_members(household: Household, members: Sequence[MemberData]) -> list[
     """Insert members; a person saved by someone else a moment ago becomes DuplicatePerson."""
     try:
         with transaction.atomic():
-            return Member.objects.bulk_create(
-                [Member(household=household, person_key=m.key, **_fields(m)) for m in members]
-            )
+            return _insert_members(household, members)
     except IntegrityError:
         _check_duplicates(members)
         raise
+
+
+def _insert_members(household: Household, members: Sequence[MemberData]) -> list[Member]:
+    rows = [Member(household=household, person_key=m.key, **_fields(m)) for m in members]
+    insert_rows(rows)
+    return rows
 
 
 def _fields(member: MemberData) -> dict:
@@ -142,7 +147,8 @@ def create_household(applicant: Applicant, details: HouseholdDetails, members: S
 
 
 def _new_household(applicant: Applicant, details: HouseholdDetails, size: int) -> Household:
-    return Household.objects.create(
+    """Inserted by a statement built once (shared/inserts.py): the busiest write after an announcement."""
+    household = Household(
         reference=new_reference(),
         applicant=applicant,
         registered_at=timezone.now(),
@@ -153,6 +159,9 @@ def _new_household(applicant: Applicant, details: HouseholdDetails, size: int) -
         language=details.language,
         size=size,
     )
+    household.index_contacts()  # what save() would do
+    insert_rows([household])
+    return household
 
 
 def registration_scope(applicant: Applicant) -> str:
@@ -180,7 +189,7 @@ def register_household(
         # No query before the inserts: the database's unique indexes refuse a second household for the
         # applicant and a person already in an active household (issue 18: one submit, fewer round trips).
         household = _new_household(applicant, details, len(members))
-        Member.objects.bulk_create([Member(household=household, person_key=m.key, **_fields(m)) for m in members])
+        _insert_members(household, members)
         return reverse("household_registered")
 
     try:

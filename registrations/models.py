@@ -193,11 +193,16 @@ class Household(models.Model):
         return self.reference
 
     def save(self, *args, **kwargs) -> None:
-        self.contact_phone_index = blind_index("address", self.contact_phone) if self.contact_phone else ""
-        self.contact_email_index = blind_index("address", self.contact_email) if self.contact_email else ""
+        self.index_contacts()
         if kwargs.get("update_fields"):
             kwargs["update_fields"] = {*kwargs["update_fields"], "contact_phone_index", "contact_email_index"}
         super().save(*args, **kwargs)
+
+    def index_contacts(self) -> None:
+        """Keep the contact blind indexes in step with the contacts: save() does it, and so must any
+        insert that goes around save() (registrations.households)."""
+        self.contact_phone_index = blind_index("address", self.contact_phone) if self.contact_phone else ""
+        self.contact_email_index = blind_index("address", self.contact_email) if self.contact_email else ""
 
     def is_waiting(self) -> bool:
         return self.status == self.Status.WAITING
