@@ -92,12 +92,14 @@ def _quick_copy(field: forms.Field, memo: dict) -> forms.Field:
     result.widget.attrs = field.widget.attrs.copy()
     result.error_messages = field.error_messages.copy()
     result.validators = field.validators[:]
+    if isinstance(field, QuickCopy):
+        field.copied(result)
     return result
 
 
 class FieldsCopiedQuickly(dict):
     """A form class's fields, copied for each form it makes: quickly where a field copies only what
-    Field.__deepcopy__ copies (plain fields and widgets, FixedChoiceField), by copy.deepcopy otherwise
+    Field.__deepcopy__ copies (plain fields and widgets, QuickCopy fields), by copy.deepcopy otherwise
     (a model choice copies its queryset, a choice widget its choices)."""
 
     def __init__(self, fields: dict) -> None:
@@ -111,9 +113,20 @@ class FieldsCopiedQuickly(dict):
         }
 
 
+class QuickCopy:
+    """A field whose every form may share what it holds besides what _quick_copy copies (its choices, its
+    queryset): its copy for a form is the quick one, also where Django's would copy more."""
+
+    def __deepcopy__(self, memo):
+        return _quick_copy(cast(forms.Field, self), memo)
+
+    def copied(self, result) -> None:
+        """Set what the copy must have of its own beyond _quick_copy."""
+
+
 def _copies_quickly(field: forms.Field) -> bool:
-    if isinstance(field, FixedChoiceField):
-        return type(field).__deepcopy__ is FixedChoiceField.__deepcopy__
+    if isinstance(field, QuickCopy):
+        return type(field).__deepcopy__ is QuickCopy.__deepcopy__
     plain_widget = type(field.widget).__deepcopy__ is forms.Widget.__deepcopy__
     return type(field).__deepcopy__ is forms.Field.__deepcopy__ and plain_widget
 
@@ -135,16 +148,13 @@ class CitaForm(forms.Form, metaclass=CitaFormMetaclass):
             field.error_messages["max_length"] = TOO_LONG
 
 
-class FixedChoiceField(forms.ChoiceField):
+class FixedChoiceField(QuickCopy, forms.ChoiceField):
     """A choice field whose choices no form changes: every form made from the class shares them.
 
     Django copies a form's fields for each form it makes, a choice field with a deep copy of its
     choices; for the nationality list that was most of the time a registration of 4 spent in its
     forms (issue 18). Its valid values are looked up in a set instead of a walk through the list.
     """
-
-    def __deepcopy__(self, memo):
-        return _quick_copy(self, memo)  # the widget shares the choices too; its attributes are its own
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -221,13 +231,22 @@ class PlaceChoiceIterator(forms.models.ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for state, places in groupby(self.queryset, key=lambda place: place.state_name):
+        # Read from a clone: the field's queryset is shared by every form (ChosenByKeyField) and must keep no rows.
+        for state, places in groupby(self.queryset.all(), key=lambda place: place.state_name):
             yield (state, [self.choice(place) for place in places])
 
 
-class ChosenByKeyField(forms.ModelChoiceField):
+class ChosenByKeyField(QuickCopy, forms.ModelChoiceField):
     """A model choice whose chosen row is read from chosen_from() by a statement built once (shared/by_key.py):
-    building the queryset's SQL for each registration cost more than running it."""
+    building the queryset's SQL for each registration cost more than running it.
+
+    Every form shares the field's queryset instead of cloning it (Django's copy does, for each form): it is
+    never evaluated in place, since the choices are read through a clone or `iterator()` and the chosen row
+    through chosen_from(), so it keeps no rows from one form to the next.
+    """
+
+    def copied(self, result) -> None:
+        result.widget.choices = result.choices  # read through the copy (its empty label, its queryset)
 
     def chosen_from(self) -> QuerySet:
         raise NotImplementedError

@@ -1,11 +1,13 @@
 """Each form gets its own copy of its class's fields (registrations/forms.py, FieldsCopiedQuickly): what a
 form changes on its fields (messages, widget attributes, validators) never shows on another form or on the
-next request, and a model choice never shares its queryset, so a list read for one form is not kept."""
+next request, and a model choice's list is read anew for each form, never kept."""
 
 import pytest
 from django import forms
 
 from registrations.forms import CitaForm, HouseholdDetailsForm, MemberForm
+from registrations.models import Place
+from shared.models import Port
 
 
 def test_a_form_changing_its_fields_changes_nothing_for_the_next_form():
@@ -39,9 +41,23 @@ def test_every_kind_of_field_is_copied_as_django_copies_it():
 
 
 @pytest.mark.django_db
-def test_a_model_choice_reads_its_list_for_each_form():
-    one, two = HouseholdDetailsForm(), HouseholdDetailsForm()
-    assert one.fields["current_place"].queryset is not two.fields["current_place"].queryset
-    assert one.fields["preferred_port"].queryset is not two.fields["preferred_port"].queryset
+def test_a_model_choice_reads_its_list_for_each_form(matamoros, brownsville):
+    """The place and port fields share their queryset (ChosenByKeyField), so it must never keep rows: a form
+    that showed the list leaves nothing behind, and a place or port changed a moment ago shows on the next form."""
+    one = HouseholdDetailsForm()
+    shown = str(one["current_place"]) + str(one["preferred_port"])
+    assert "Matamoros" in shown and brownsville.name in shown
+    Place.objects.create(
+        state_code="TAM", state_name=matamoros.state_name, name="Nuevo Lugar", latitude=25, longitude=-97
+    )
+    Port.objects.filter(pk=brownsville.pk).update(name="Puerto Renombrado")
+    two = HouseholdDetailsForm()
+    shown = str(two["current_place"]) + str(two["preferred_port"])
+    assert "Nuevo Lugar" in shown and "Puerto Renombrado" in shown
+    for name in ("current_place", "preferred_port"):
+        assert HouseholdDetailsForm.base_fields[name].queryset._result_cache is None  # type: ignore[attr-defined]
+        assert two.fields[name].widget.choices.field is two.fields[name]  # type: ignore[attr-defined]
     one.fields["current_place"].widget.attrs["data-z"] = "3"
+    one.fields["current_place"].empty_label = "changed"
     assert "data-z" not in two.fields["current_place"].widget.attrs
+    assert "changed" not in str(two["current_place"])
