@@ -18,7 +18,7 @@ rounds of its rate over the anchor's rate in the same round. Pages, in the order
 
 --pages runs the anchor and only the pages named (e.g. --pages registration), to measure one page quickly.
 
-Both gunicorns run as docs/deployment.md says: (2 x cores) + 1 sync workers, --max-requests 5000.
+Both gunicorns run as docs/deployment.md says: (2 x cores) + 1 sync workers, --preload, --max-requests 5000.
 Server CPU per request counts gunicorn (workers that were recycled included) and, apart, PostgreSQL.
 """
 

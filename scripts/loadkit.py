@@ -335,6 +335,7 @@ def start_gunicorn(
         "60",
         "--access-logfile",
         "-" if args.access_log else "/dev/null",
+        "--preload",  # as docs/deployment.md runs it: workers fork from a master that imported the app once
     ]
     if args.worker_class == "gthread":
         command += ["--threads", str(args.threads)]

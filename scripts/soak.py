@@ -4,7 +4,7 @@
     .venv/bin/python scripts/soak.py --minutes 40                          # SQLite
     .venv/bin/python scripts/soak.py --minutes 40 --database postgresql    # a throw-away PostgreSQL
 
-gunicorn as docs/deployment.md runs it (5 sync workers, --max-requests 5000) serves a copy of HEAD on a
+gunicorn as docs/deployment.md runs it (5 sync workers, --preload, --max-requests 5000) serves a copy of HEAD on a
 database of --households waiting households (synthetic), --sessions of them signed in. Client threads view
 the status page of a random signed-in household, --rate views a second in all, for --minutes. Each worker
 builds its queue counts as it starts and rebuilds them every half hour (allocation/waits.py), and workers
@@ -168,8 +168,9 @@ def main() -> int:
     results: list[tuple[float, float, int]] = []
     printed = 0
     try:
-        # gunicorn answers once its first worker is up; the others are still importing Django. The views of
-        # those first seconds are what visitors meet during a deploy: measured, and said apart from the run.
+        # gunicorn answers once its workers are forked; each is still building its queue counts, and views count
+        # live until then. The views of those first seconds are what visitors meet during a deploy: measured,
+        # and said apart from the run.
         for thread in clients(time.monotonic() + args.start_seconds, starting):
             thread.join()
         if starting:
