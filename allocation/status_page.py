@@ -2,12 +2,14 @@
 shows has changed (issue #18).
 
 After a draw every waiting household opens this page, and most open it more than once. Rendering it takes
-five queries and the templates, about 15 times the CPU of a bare Django view; showing a kept copy takes
-one query beside the session's. A copy is shown only while all of these are the same as when it was made:
+five queries and the templates, about 15 times the CPU of a bare Django view; a kept copy is read in the
+statement that reads the session (registrations/session_read.py), so showing it takes no query of its own:
+a second round trip cost the rush a tenth of its pages a second (docs/reliability.md).
+A copy is shown only while all of these are the same as when it was made:
 - the household's page_version, raised by database triggers on any change to the household, its members,
   its appointments or its organisation links, however made (registrations migration 0015);
 - the latest draw recorded and the latest shown to families (a new draw, a release, a void), read in the
-  same statement as the copy, so a draw shows at once on every family's page;
+  same statement as the copy and the page_version, so a draw shows at once on every family's page;
 - the language and the day; and it is at most KEPT_MINUTES old, so the wait estimate, which moves as
   households ahead of it leave the line, and names changed by operators (a port's address) are that fresh.
 What differs per sign-in (the form token, the sign-in mark) is put in at each view. Pages with a message
@@ -21,6 +23,7 @@ import zlib
 
 from django.contrib.messages import get_messages
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -31,6 +34,7 @@ from allocation.models import AllocationRun, KeptStatusPage
 from allocation.tickets import SHOWN
 from registrations.middleware import SIGNIN_MARK
 from registrations.models import Household
+from registrations.session_read import ReadAlong
 from shared.encryption import fernet
 from shared.sessions import is_shared
 
@@ -40,19 +44,31 @@ TEMPLATE = "registrations/household.html"
 CSRF_MARK, SIGNIN_MARK_HERE = "citaCsrfTokenOfThisView", "citaSigninMarkOfThisView"
 
 # Fixed statements rather than querysets: building the SQL cost more than running it. Names are our models'.
-_RUNS, _KEPT = AllocationRun._meta.db_table, KeptStatusPage._meta.db_table
+_RUNS, _KEPT, _HOUSEHOLDS = AllocationRun._meta.db_table, KeptStatusPage._meta.db_table, Household._meta.db_table
 DRAWS_SQL = (
     "SELECT COALESCE(MAX(id), 0) AS latest,"  # noqa: S608
     " COALESCE(MAX(CASE WHEN status IN (%s, %s) THEN id END), 0) AS shown"
     f" FROM {_RUNS} WHERE status <> %s"
 )
 DRAWS_PARAMS = (*SHOWN, AllocationRun.Status.COMMITTED)
-# The latest draws, and the kept copy if it was made after them and is still current, in one statement.
-KEPT_SQL = (
-    f"SELECT draws.latest, draws.shown, kept.sealed FROM ({DRAWS_SQL}) draws"  # noqa: S608
-    f" LEFT JOIN {_KEPT} kept ON kept.household_id = %s AND kept.language = %s AND kept.page_version = %s"
-    " AND kept.made_at > %s AND kept.latest_draw = draws.latest AND kept.latest_shown_draw = draws.shown"
+# The household's page_version, the latest draws, and the kept copy if it was made after them and is still
+# current: read in the session's statement (registrations/session_read.py), or alone.
+COLUMNS = "h.id, h.page_version, draws.latest, draws.shown, kept.sealed"
+JOINS = (
+    f" CROSS JOIN ({DRAWS_SQL}) draws"  # noqa: S608
+    f" LEFT JOIN {_KEPT} kept ON kept.household_id = h.id AND kept.language = %s"
+    " AND kept.page_version = h.page_version AND kept.made_at > %s"
+    " AND kept.latest_draw = draws.latest AND kept.latest_shown_draw = draws.shown"
 )
+ALONE_SQL = f"SELECT {COLUMNS} FROM {_HOUSEHOLDS} h{JOINS} WHERE h.id = %s"  # noqa: S608
+
+
+def _params(connection: BaseDatabaseWrapper) -> tuple:
+    made_after = connection.ops.adapt_datetimefield_value(_made_after(timezone.now()))
+    return (*DRAWS_PARAMS, get_language(), made_after)
+
+
+READ_ALONG = ReadAlong("household", COLUMNS, JOINS, _params)
 
 
 def _made_after(now: dt.datetime) -> dt.datetime:
@@ -73,13 +89,13 @@ class StatusPage:
         """The kept copy with this view's own values, if it is still what rendering would show."""
         if not self.keepable:
             return None
-        made_after = connection.ops.adapt_datetimefield_value(_made_after(timezone.now()))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                KEPT_SQL,
-                (*DRAWS_PARAMS, self.household.pk, get_language(), self.household.page_version, made_after),
-            )
-            latest, shown, sealed = cursor.fetchone()
+        read = getattr(self.request, "read_along", None)
+        if read is None or read[:2] != (self.household.pk, self.household.page_version):
+            # Not read with the session (it was read before, or the household read again since)
+            with connection.cursor() as cursor:
+                cursor.execute(ALONE_SQL, (*_params(connection), self.household.pk))
+                read = cursor.fetchone()
+        _, _, latest, shown, sealed = read
         self.draws = latest, shown
         if sealed is None:
             return None

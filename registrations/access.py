@@ -19,6 +19,7 @@ class HtmxHttpRequest(HttpRequest):
 
     htmx: HtmxDetails
     applicant: Applicant | None
+    read_along: tuple | None  # what this page read in the session's statement (session_read.ReadAlong)
 
 
 class SignedInRequest(HtmxHttpRequest):

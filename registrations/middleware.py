@@ -2,14 +2,16 @@
 cookie touch the database for it), and answer resent submits alike on every form."""
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from registrations.models import AccountSession, Applicant
-from registrations.session_read import read_session
+from registrations.session_read import PAGES_READ_ALONG, ReadAlong, read_session
 from shared.idempotency import KeyInFlight, KeyReused
 
 SESSION_KEY = "applicant_id"
@@ -21,17 +23,32 @@ SIGNIN_MARK = "signin_mark"
 RELATED = ("household__preferred_port", "household__current_place")
 
 
+@lru_cache(maxsize=64)
+def _path(url_name: str, script_prefix: str) -> str:
+    return reverse(url_name)  # the same prefix: the caller's
+
+
+def _page_read_along(request: HttpRequest) -> ReadAlong | None:
+    if request.method != "GET" or not PAGES_READ_ALONG:
+        return None
+    prefix = get_script_prefix()
+    return next((page for page in PAGES_READ_ALONG if _path(page.url_name, prefix) == request.path), None)
+
+
 def _read_with_session(request: HttpRequest) -> AccountSession | None:
     """Reads the session, if not read yet, in one query with its applicant and the household
-    (session_store.SessionStore keeps the applicant beside the session's data): the row, if any."""
+    (session_store.SessionStore keeps the applicant beside the session's data), and the columns the page
+    asked for (kept as request.read_along, else None): the row, if any."""
     from registrations.session_store import SessionStore  # it imports this module's keys
 
+    request.read_along = None  # type: ignore[attr-defined]  # typed in access.HtmxHttpRequest
     session = request.session
     if not isinstance(session, SessionStore) or session.is_loaded() or session.session_key is None:
         return None
-    row = read_session(session.session_key, timezone.now())
-    session.take(row)
-    return row
+    read = read_session(session.session_key, timezone.now(), along=_page_read_along(request))
+    session.take(read.row)
+    request.read_along = read.along  # type: ignore[attr-defined]
+    return read.row
 
 
 def _load(request: HttpRequest) -> Applicant | None:

@@ -6,8 +6,12 @@ model instances took two thirds of the CPU of a status page shown from its kept 
 is made once from the models' own columns, and the rows become model instances the way Django's queryset
 makes them: Model.from_db after the same converters (encrypted fields decrypted, SQLite's dates parsed),
 with each instance's related instances cached, so `applicant.household.preferred_port` costs no query.
+
+One page may read its own columns in the same statement (ReadAlong): the status page, which every
+waiting household opens after a draw, reads its kept copy there instead of in a second round trip.
 """
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -42,6 +46,27 @@ TABLES = (
 )
 
 
+@dataclass(frozen=True)
+class ReadAlong:
+    """Columns one page reads in the session's statement, from tables it joins on the household `h` (NULLs
+    where the session has none). A page of a higher app registers itself with read_along(): apps depend
+    downward, so this module names no table of theirs."""
+
+    url_name: str
+    columns: str  # the select list
+    joins: str  # joined after the household's; its %s are filled by params
+    params: Callable[[BaseDatabaseWrapper], Sequence[object]]  # read at each request, adapted for the connection
+
+
+PAGES_READ_ALONG: list[ReadAlong] = []
+
+
+def read_along(page: ReadAlong) -> None:
+    """Has the session's statement read this page's columns too on its GET requests (from AppConfig.ready)."""
+    if page not in PAGES_READ_ALONG:
+        PAGES_READ_ALONG.append(page)
+
+
 def _column(field: Field | None) -> str:
     if field is None or field.column is None:
         raise TypeError(f"{field} has no column")
@@ -49,9 +74,9 @@ def _column(field: Field | None) -> str:
 
 
 @lru_cache(maxsize=64)
-def _statement(connection: BaseDatabaseWrapper) -> tuple[str, list[list[tuple[list, Col]]]]:
+def _statement(connection: BaseDatabaseWrapper, along: ReadAlong | None) -> tuple[str, list[list[tuple[list, Col]]]]:
     """The SQL, and for each table and column the converters its value goes through (as in the queryset),
-    per connection (each thread has its own, and the converters belong to it)."""
+    per connection (each thread has its own, and the converters belong to it) and page read along."""
     quote = connection.ops.quote_name
 
     def column(table: _Table, field: Field) -> str:
@@ -62,12 +87,15 @@ def _statement(connection: BaseDatabaseWrapper) -> tuple[str, list[list[tuple[li
 
     session, applicant, household, place, port = TABLES
     columns = ", ".join(column(table, field) for table in TABLES for field in table.fields)
+    if along is not None:
+        columns += f", {along.columns}"
     sql = (
         f"SELECT {columns} FROM {name(AccountSession)} s"  # noqa: S608  (names from our models)
         f" LEFT JOIN {name(Applicant)} a ON a.{quote(_column(Applicant._meta.pk))} = s.{quote('applicant_id')}"
         f" LEFT JOIN {name(Household)} h ON h.{quote('applicant_id')} = a.{quote(_column(Applicant._meta.pk))}"
         f" LEFT JOIN {name(Place)} pl ON pl.{quote(_column(Place._meta.pk))} = h.{quote('current_place_id')}"
         f" LEFT JOIN {name(Port)} po ON po.{quote(_column(Port._meta.pk))} = h.{quote('preferred_port_id')}"
+        f"{along.joins if along is not None else ''}"
         f" WHERE s.{quote('session_key')} = %s AND s.{quote('expire_date')} > %s"
     )
     converters = []
@@ -80,15 +108,24 @@ def _statement(connection: BaseDatabaseWrapper) -> tuple[str, list[list[tuple[li
     return sql, converters
 
 
-def read_session(session_key: str, now: datetime, alias: str = "default") -> AccountSession | None:
-    """The unexpired session row with its applicant, household, place and port (None where there is none)."""
+@dataclass(frozen=True)
+class SessionRead:
+    row: AccountSession | None  # with its applicant, household, place and port (None where there is none)
+    along: tuple | None  # the columns of the page read along, if one was
+
+
+def read_session(
+    session_key: str, now: datetime, alias: str = "default", along: ReadAlong | None = None
+) -> SessionRead:
+    """The unexpired session row (None if there is none), and the columns of the page read along."""
     connection = connections[alias]
-    sql, converters = _statement(connection)
+    sql, converters = _statement(connection, along)
+    params = [*along.params(connection), session_key] if along is not None else [session_key]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [session_key, connection.ops.adapt_datetimefield_value(now)])
+        cursor.execute(sql, [*params, connection.ops.adapt_datetimefield_value(now)])
         row = cursor.fetchone()
     if row is None:
-        return None
+        return SessionRead(None, None)
     made: list[Model | None] = []
     start = 0
     for table, per_column in zip(TABLES, converters, strict=True):
@@ -108,4 +145,4 @@ def read_session(session_key: str, now: datetime, alias: str = "default") -> Acc
         applicant._state.fields_cache["household"] = household
     if household is not None:
         household._state.fields_cache.update(applicant=applicant, current_place=place, preferred_port=port)
-    return session_row
+    return SessionRead(session_row, tuple(row[start:]) if along is not None else None)

@@ -177,3 +177,37 @@ def test_the_copy_is_sealed_and_erasing_the_household_deletes_it(maria, matamoro
     assert b"Luis" not in sealed and b"Rojas" not in sealed
     erase_household(Household.objects.get())
     assert not KeptStatusPage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_copy_read_with_the_session_is_trusted_only_for_the_household_read_with_it(
+    maria, matamoros, brownsville, monkeypatch, django_assert_num_queries
+):
+    """The copy comes with the session's statement (one query for the whole view); read any other way, or
+    for another version of the household, the page looks for its copy with a statement of its own."""
+    import registrations.middleware
+    from registrations.session_read import SessionRead
+
+    maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))
+    page, _rendered = view(maria)
+    with django_assert_num_queries(1):
+        again, rendered = view(maria)
+    assert not rendered and _main(again) == _main(page)
+
+    read_session = registrations.middleware.read_session
+
+    def read_with_a_foreign_copy(*args, **kwargs) -> SessionRead:
+        read = read_session(*args, **kwargs)
+        household_id, version, latest, shown, _sealed = read.along
+        return SessionRead(read.row, (household_id, version - 1, latest, shown, b"not this household's copy"))
+
+    monkeypatch.setattr(registrations.middleware, "read_session", read_with_a_foreign_copy)
+    with django_assert_num_queries(2):
+        again, rendered = view(maria)
+    assert not rendered and _main(again) == _main(page)
+
+    monkeypatch.setattr(registrations.middleware, "read_session", read_session)
+    monkeypatch.setattr(registrations.middleware, "PAGES_READ_ALONG", [])
+    with django_assert_num_queries(2):
+        again, rendered = view(maria)
+    assert not rendered and _main(again) == _main(page)

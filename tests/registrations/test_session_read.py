@@ -24,7 +24,7 @@ def test_the_rows_are_those_the_queryset_makes_with_their_relations_cached(
     maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))
     Household.objects.update(contact_phone="+528681234567", contact_email="maria@example.org")
     key = maria.session.session_key
-    row = read_session(key, timezone.now())
+    row = read_session(key, timezone.now()).row
     related = ("applicant__household__preferred_port", "applicant__household__current_place")
     expected = AccountSession.objects.select_related(*related).get(session_key=key)
     with django_assert_num_queries(0):
@@ -48,11 +48,11 @@ def test_the_rows_are_those_the_queryset_makes_with_their_relations_cached(
 @pytest.mark.django_db
 def test_no_household_expired_and_unknown_sessions_read_as_the_queryset_reads_them(maria):
     key = maria.session.session_key
-    row = read_session(key, timezone.now())
+    row = read_session(key, timezone.now()).row
     assert row is not None and row.applicant is not None
     with pytest.raises(Household.DoesNotExist):
         row.applicant.household  # noqa: B018  (the access is the test)
-    assert read_session(key, timezone.now() + dt.timedelta(days=365)) is None
-    assert read_session("no-such-session", timezone.now()) is None
+    assert read_session(key, timezone.now() + dt.timedelta(days=365)).row is None
+    assert read_session("no-such-session", timezone.now()).row is None
     AccountSession.objects.filter(session_key=key).update(applicant=None)
-    assert read_session(key, timezone.now()).applicant is None
+    assert read_session(key, timezone.now()).row.applicant is None

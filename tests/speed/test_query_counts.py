@@ -14,13 +14,13 @@ from allocation.models import KeptStatusPage
 from registrations.models import Household
 from tests.conftest import FAMILY, household_post
 
-# Counted on 2 Dec 2026, the same on SQLite and PostgreSQL (savepoints included: round trips too).
-# Status, rendered: the session with its applicant and household (one query), the kept copy looked for,
+# Counted on 3 Dec 2026, the same on SQLite and PostgreSQL (savepoints included: round trips too).
+# Status, rendered: the session with its applicant, household and the kept copy looked for (one query),
 # recent runs, the household's appointments (the shares of recent draws too, when there are any), same-day
-# count, members, organisation links, the copy kept. Shown again from the kept copy: the session, the copy.
-STATUS_WAITING = 8
-STATUS_OFFERED = 7
-STATUS_KEPT = 2
+# count, members, organisation links, the copy kept. Shown again from the kept copy: the session with it.
+STATUS_WAITING = 7
+STATUS_OFFERED = 6
+STATUS_KEPT = 1
 REGISTER_FOUR = 11
 
 
