@@ -10,6 +10,7 @@ The simulator (`manage.py simulate`) measures how often the real day falls insid
 """
 
 import datetime as dt
+import logging
 import math
 import os
 import threading
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection, connections
 from django.db.models import CharField, Count, Func, Max, Q, Sum
 from django.utils import timezone
 
@@ -189,6 +190,9 @@ def bucket_start(key: str) -> dt.datetime:
     return dt.datetime.strptime(key, "%Y-%m-%d %H:%M").replace(tzinfo=dt.UTC)
 
 
+logger = logging.getLogger(__name__)
+
+
 class QueueDays:
     """Waiting households and people per port and ten minutes of registration, rebuilt at most every
     half hour per process, in the background: one grouped scan, not a count of the queue per view.
@@ -230,9 +234,24 @@ class QueueDays:
             self.refreshing = True
         threading.Thread(target=self._refresh, name="queue-days", daemon=True).start()
 
+    def build_before_serving(self) -> None:
+        """Builds now, as the web server starts (config/wsgi.py: in gunicorn's master with --preload, so every
+        worker is forked with the counts; else in each worker before it serves), and closes this process's
+        connections, which must not cross a fork. If the database cannot be read yet, views count live and
+        the first of them starts a build in the background."""
+        try:
+            self.rebuild()
+        except DatabaseError:
+            logger.warning("queue counts not built at start: views count live until a build succeeds", exc_info=True)
+        finally:
+            connections.close_all()
+
     def forget_threads(self) -> None:
-        """In a process forked from one whose thread was building (gunicorn --preload): no thread here."""
+        """In a process forked from one whose thread was building (gunicorn --preload): no thread here. Counts
+        inherited from a master that built them long ago are dropped: this worker builds its own."""
         self.lock, self.refreshing = threading.Lock(), False
+        if time.monotonic() - self.built_at > self.max_age:
+            self.built_at, self.by_port = -math.inf, {}
 
     def _refresh(self) -> None:
         try:

@@ -5,16 +5,10 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
 
-# Each worker builds its per-port queue counts in a thread as it starts, so no status view waits for it
-# (allocation/waits.py, QueueDays); views count live until it is done. gunicorn --preload (docs/deployment.md)
-# imports this module once, in its master, and forks the workers from it: the build starts in each worker as
-# it is forked, never in the master (a database connection open across a fork breaks SQLite, and a thread
-# does not survive one). Without --preload the first status view starts it.
+# The per-port queue counts are built before anything is served (allocation/waits.py, QueueDays), so no view
+# counts the whole line live while they are missing. gunicorn --preload (docs/deployment.md) imports this module
+# once, in its master: one scan, and every worker forked with its result (a scan per worker, while all of them
+# counted live, made a deploy's first views take up to 3 s). Without --preload each worker scans as it starts.
 from allocation.waits import QUEUE_DAYS  # noqa: E402  (after Django is set up)
 
-
-def _start_counts_in_worker() -> None:
-    QUEUE_DAYS.refresh_in_background()
-
-
-os.register_at_fork(after_in_child=_start_counts_in_worker)
+QUEUE_DAYS.build_before_serving()

@@ -160,3 +160,17 @@ def test_no_status_view_waits_for_a_workers_first_count_of_the_line(queue, maria
     release.set()
     while waits.QUEUE_DAYS.refreshing:
         time.sleep(0.01)
+
+
+def test_a_server_started_while_the_database_cannot_be_read_starts_and_counts_live(monkeypatch, caplog):
+    """config/wsgi.py builds the counts as the server starts; a database not up yet must not stop the start."""
+    from django.db import OperationalError
+
+    queue = QueueDays()
+
+    def unreachable() -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(queue, "rebuild", unreachable)
+    queue.build_before_serving()
+    assert queue.built_at == float("-inf") and "views count live" in caplog.text
