@@ -12,3 +12,22 @@ application = get_wsgi_application()
 from allocation.waits import QUEUE_DAYS  # noqa: E402  (after Django is set up)
 
 QUEUE_DAYS.build_before_serving()
+
+
+def _load_what_first_views_load() -> None:
+    """The translation catalogues of every language, the URL map and the status page's templates, loaded
+    once here: with --preload the workers are forked with them instead of each loading them on its first
+    views, all at the same moment."""
+    from django.conf import settings
+    from django.template.loader import get_template
+    from django.urls import reverse
+    from django.utils import translation
+
+    reverse("household")
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            translation.gettext("Cita")
+    get_template("registrations/household.html")
+
+
+_load_what_first_views_load()
