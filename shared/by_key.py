@@ -10,6 +10,7 @@ Pass the same queryset object each time (a module constant, or one cached per da
 per queryset object and connection.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -32,6 +33,8 @@ class _Statement:
     attnames: list[str]
     fields_at: slice
     annotations: dict[str, int]
+    width: int  # columns
+    pk_at: int  # where the primary key is among them
 
 
 @lru_cache(maxsize=32)
@@ -53,31 +56,56 @@ def _statement(queryset: QuerySet, connection: BaseDatabaseWrapper) -> _Statemen
         attnames=[column.target.attname for column in columns[fields_at]],
         fields_at=fields_at,
         annotations=dict(compiler.annotation_col_map),
+        width=len(columns),
+        pk_at=fields_at.start + [column.target for column in columns[fields_at]].index(queryset.model._meta.pk),
     )
 
 
 def by_key(queryset: QuerySet, key: Any, alias: str = "default") -> Model | None:
     """The queryset's row with this primary key, or None if there is none (or the key is not one)."""
+    return by_keys([(queryset, key)], alias)[0]
+
+
+def by_keys(wanted: Sequence[tuple[QuerySet, Any]], alias: str = "default") -> list[Model | None]:
+    """For each (queryset, key), its row with that key or None, all read in one statement: one round trip
+    for the place and the port of a registration instead of two."""
     connection = connections[alias]
+    statements = [_statement(queryset, connection) for queryset, _ in wanted]
+    sql = ["SELECT * FROM (SELECT 1 AS one) one"]
+    params: list = []
+    for i, ((queryset, key), statement) in enumerate(zip(wanted, statements, strict=True)):
+        statement_params = list(statement.params)
+        statement_params[statement.key_at] = _key(queryset, key, connection)  # None matches no row
+        sql.append(f"LEFT JOIN ({statement.sql}) row{i} ON 1 = 1")
+        params += statement_params
+    with connection.cursor() as cursor:
+        cursor.execute(" ".join(sql), params)
+        row = cursor.fetchone()
+    found: list[Model | None] = []
+    start = 1  # after "one"
+    for (queryset, _), statement in zip(wanted, statements, strict=True):
+        own = row[start : start + statement.width]
+        start += statement.width
+        if own[statement.pk_at] is None:  # the join found no row
+            found.append(None)
+            continue
+        if statement.converters:
+            own = next(iter(statement.compiler.apply_converters([own], statement.converters)))
+        instance = queryset.model.from_db(alias, statement.attnames, own[statement.fields_at])
+        for name, at in statement.annotations.items():
+            setattr(instance, name, own[at])
+        found.append(instance)
+    return found
+
+
+def _key(queryset: QuerySet, key: Any, connection: BaseDatabaseWrapper) -> int | None:
+    """The key as the database takes it, or None if it is not one (whatever a browser sent)."""
     pk = queryset.model._meta.pk
     try:
         value = pk.get_prep_value(pk.to_python(key))
-    except Exception:  # noqa: BLE001  (whatever a browser sent: a ValidationError, a ValueError, a TypeError)
+    except Exception:  # noqa: BLE001  (a ValidationError, a ValueError, a TypeError)
         return None
     low, high = connection.ops.integer_field_range(pk.get_internal_type())
     if not isinstance(value, int) or (low is not None and value < low) or (high is not None and value > high):
         return None
-    statement = _statement(queryset, connection)
-    params = list(statement.params)
-    params[statement.key_at] = value
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    if statement.converters:
-        row = next(iter(statement.compiler.apply_converters([row], statement.converters)))
-    instance = queryset.model.from_db(alias, statement.attnames, row[statement.fields_at])
-    for name, at in statement.annotations.items():
-        setattr(instance, name, row[at])
-    return instance
+    return value

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from registrations.geography import places_with_acceptance
 from registrations.models import Household, Place
-from shared.by_key import by_key
+from shared.by_key import by_key, by_keys
 from shared.models import Port
 from tests.conftest import FAMILY, household_post
 
@@ -54,3 +54,20 @@ def test_a_port_closed_to_requests_is_refused_at_the_next_submit_and_nothing_typ
         assert response.status_code in (200, 400), value
     Port.objects.filter(pk=brownsville.pk).update(accepts_requests=True)
     assert maria.post("/household/new", data).status_code == 302 and Household.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_rows_read_together_are_those_read_one_by_one(matamoros, brownsville, django_assert_num_queries):
+    places = places_with_acceptance(timezone.localdate())
+    taking = Port.objects.filter(accepts_requests=True)
+    oaxaca = Place.objects.get(name="Oaxaca")
+    cases = [(matamoros.pk, brownsville.pk), (oaxaca.pk, "abc"), ("1e3", brownsville.pk), (10**6, None)]
+    for place_key, port_key in cases:
+        with django_assert_num_queries(1):
+            place, port = by_keys([(places, place_key), (taking, port_key)])
+        for mine, theirs in ((place, by_key(places, place_key)), (port, by_key(taking, port_key))):
+            assert (mine is None) == (theirs is None), (place_key, port_key)
+            if mine is not None:
+                assert type(mine) is type(theirs) and _values(mine) == _values(theirs)
+        assert place is None or place.accepting == by_key(places, place_key).accepting
+    assert by_keys([(places, oaxaca.pk)])[0].accepting is False and by_keys([(places, matamoros.pk)])[0].accepting

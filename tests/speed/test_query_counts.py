@@ -18,10 +18,12 @@ from tests.conftest import FAMILY, household_post
 # Status, rendered: the session with its applicant, household and the kept copy looked for (one query),
 # recent runs, the household's appointments (the shares of recent draws too, when there are any), same-day
 # count, members, organisation links, the copy kept. Shown again from the kept copy: the session with it.
+# Registration: the session, the rate counter, the place and the port (one statement), the resend key claimed,
+# its lock, the household, its members, the key's result.
 STATUS_WAITING = 7
 STATUS_OFFERED = 6
 STATUS_KEPT = 1
-REGISTER_FOUR = 11
+REGISTER_FOUR = 10
 
 
 def queries(client, method: str, url: str, data=None) -> list[str]:
