@@ -25,8 +25,8 @@ def _load_what_first_views_load() -> None:
 
     reverse("household")
     for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("Cita")
+        with translation.override(code):  # activating a language loads its catalogues
+            pass
     get_template("registrations/household.html")
 
 
