@@ -246,7 +246,7 @@ class QueueDays:
         finally:
             connections.close_all()
 
-    def forget_threads(self) -> None:
+    def start_forked_worker(self) -> None:
         """In a process forked from one whose thread was building (gunicorn --preload): no thread here. Counts
         inherited from a master that built them long ago are dropped: this worker builds its own."""
         self.lock, self.refreshing = threading.Lock(), False
@@ -280,7 +280,7 @@ class QueueDays:
 
 
 QUEUE_DAYS = QueueDays()
-os.register_at_fork(after_in_child=QUEUE_DAYS.forget_threads)
+os.register_at_fork(after_in_child=QUEUE_DAYS.start_forked_worker)
 
 
 def households_ahead(household: Household, queue: QueueDays = QUEUE_DAYS) -> tuple[int, int]:
