@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from allocation import accuracy, appointments, status_page
@@ -18,10 +17,11 @@ from registrations.access import HtmxHttpRequest, applicant_required, own_househ
 from registrations.households import cap_message
 from registrations.models import Household
 from registrations.sharing import organisations_seeing
+from shared.personal import no_store
 
 
 @require_GET
-@never_cache
+@no_store
 @applicant_required
 def household(request: HtmxHttpRequest) -> HttpResponse:
     own = own_household(request)
@@ -82,7 +82,7 @@ def confirm(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @applicant_required
 def cancel(request: HtmxHttpRequest) -> HttpResponse:
     appointment = _own_appointment(request)

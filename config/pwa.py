@@ -19,6 +19,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from shared.personal import forbid_storing
 from shared.public import public_page
 
 # Pages that show or take personal data: never kept by the browser's HTTP cache.
@@ -109,9 +110,7 @@ class NoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if request.path.startswith(PERSONAL_PREFIXES):
-            # no-store alone says it all (and Expires is redundant): every byte counts on 2G.
-            response["Cache-Control"] = "private, no-store"
-            del response["Expires"]
+            forbid_storing(response)  # whatever the view said (shared/personal.py)
         elif request.method == "POST" and request.path == reverse("signout"):
             # Drafts, kept pages and caches go with the session, even when JavaScript did not run.
             response["Clear-Site-Data"] = '"cache", "storage"'

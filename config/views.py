@@ -7,10 +7,10 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from config.middleware import database_error_response
+from shared.personal import no_store
 from shared.public import public_page
 
 
@@ -23,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@never_cache
+@no_store
 def healthz(request: HttpRequest) -> HttpResponse:
     """200 only when the database answers, so a load balancer drops a broken node."""
     try:

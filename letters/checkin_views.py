@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from allocation.models import Appointment
@@ -16,6 +15,7 @@ from letters import checkin
 from registrations.forms import CitaForm
 from shared.models import AuditAction, Port
 from shared.pages import error_list
+from shared.personal import no_store
 from staff.access import StaffRequest, audit, operator_required
 
 PORT_KEY = "check_in_port"
@@ -50,7 +50,7 @@ class CheckInForm(CitaForm):
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @operator_required
 def check_in(request: StaffRequest) -> HttpResponse:
     """First "Find": what the officer must check; then "Check in", refused with reasons unless overridden."""

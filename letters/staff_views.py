@@ -7,7 +7,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from letters import exemptions, issue, validity
@@ -17,6 +16,7 @@ from registrations.forms import CitaForm, IdempotentForm
 from shared.idempotency import new_key, payload_hash, sent_key
 from shared.models import AuditAction
 from shared.pages import error_list, post_items
+from shared.personal import no_store
 from staff.access import StaffRequest, audit, get_household_for_staff, households_for, operator_required, staff_required
 from staff.forms import DecisionForm
 
@@ -44,7 +44,7 @@ class RevokeForm(CitaForm):
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @staff_required
 def exemption(request: StaffRequest, reference: str) -> HttpResponse:
     """Ask for a letter of exemption; the rule is checked now and again when an operator decides."""
@@ -65,7 +65,7 @@ def exemption(request: StaffRequest, reference: str) -> HttpResponse:
 
 
 @require_GET
-@never_cache
+@no_store
 @staff_required
 def household_letters(request: StaffRequest, reference: str) -> HttpResponse:
     household = get_household_for_staff(request, reference, AuditAction.VIEW_HOUSEHOLD)
@@ -89,7 +89,7 @@ def _letter_for_staff(request: StaffRequest, pk: int) -> Letter:
 
 
 @require_GET
-@never_cache
+@no_store
 @staff_required
 def staff_letter(request: StaffRequest, pk: int) -> HttpResponse:
     """The printable letter, for the NGO that helps the family or an operator."""
@@ -112,7 +112,7 @@ def revoke(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@never_cache
+@no_store
 @operator_required
 def exemption_queue(request: StaffRequest) -> HttpResponse:
     pending = ExemptionRequest.objects.filter(status=ExemptionRequest.Status.REQUESTED).select_related(

@@ -6,7 +6,6 @@ from functools import wraps
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from allocation.appointments import live_appointment
@@ -18,6 +17,7 @@ from letters.qr import qr_svg
 from letters.statements import KINDS, Statement, parse
 from registrations.access import HtmxHttpRequest, applicant_required, own_household
 from shared.models import Port
+from shared.personal import no_store
 from shared.public import public_page
 from shared.ratelimit import rate_limit
 
@@ -44,7 +44,7 @@ def letter_context(letter: Letter) -> dict:
 
 
 @require_GET
-@never_cache
+@no_store
 @applicant_required
 def household_letter(request: HtmxHttpRequest) -> HttpResponse:
     household = own_household(request)
@@ -101,7 +101,7 @@ def _json_refusal(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[Http
 
 
 @require_GET
-@never_cache
+@no_store
 @_json_refusal
 @rate_limit("verify", methods=("GET",))
 def verify(request: HttpRequest) -> HttpResponse:

@@ -8,11 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 
 from registrations.models import AccountSession, Applicant
 from registrations.session_read import PAGES_READ_ALONG, ReadAlong, read_session
 from shared.idempotency import KeyInFlight, KeyReused
+from shared.personal import forbid_storing
 
 SESSION_KEY = "applicant_id"
 VERSION_KEY = "applicant_session_version"
@@ -96,7 +96,7 @@ class ResendMiddleware:
             context = {"fields": fields, "action": request.path}
             response = render(request, "errors/key_in_flight.html", context, status=409)
             response["Retry-After"] = "5"
-            add_never_cache_headers(response)  # it holds what was typed, on any page (staff pages too)
+            forbid_storing(response)  # it holds what was typed, on any page (staff pages too)
             return response
         if isinstance(exception, KeyReused):
             return render(request, "errors/key_reused.html", status=422)

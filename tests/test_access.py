@@ -210,3 +210,19 @@ def test_operators_reach_every_staff_page(olga, world):
             if response.status_code == 302:
                 location = response["Location"]
                 assert location.startswith("/staff/") and not location.startswith("/staff/login"), (name, location)
+
+
+@pytest.mark.django_db
+def test_no_page_with_personal_data_may_be_stored(maria, olga, world):
+    """Every applicant and staff page answers `private, no-store` and nothing that says otherwise: a shared
+    phone or a shelter's kiosk must not show the last person's household from its cache."""
+    seen = 0
+    for name, route in routes().items():
+        client = maria if name in APPLICANT else olga if name in STAFF | STAFF_HOUSEHOLD | OPERATOR else None
+        if client is None:
+            continue
+        response = client.get(url_for(route, world, name))
+        if response.status_code == 200:
+            seen += 1
+            assert response["Cache-Control"] == "private, no-store" and "Expires" not in response, name
+    assert seen >= 25

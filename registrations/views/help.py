@@ -5,7 +5,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from registrations import vulnerability
@@ -16,10 +15,11 @@ from registrations.pages import send_vulnerability_request
 from registrations.sharing import organisations_seeing, share_with, stop_sharing
 from shared.idempotency import new_key
 from shared.pages import error_list, isolate
+from shared.personal import no_store
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @applicant_required
 def vulnerability_request(request: HtmxHttpRequest) -> HttpResponse:
     household = own_household(request)
@@ -41,7 +41,7 @@ def vulnerability_request(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @applicant_required
 def share(request: HtmxHttpRequest) -> HttpResponse:
     household = own_household(request)

@@ -8,7 +8,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -27,6 +26,7 @@ from registrations.pages import (
 )
 from shared.idempotency import earlier_result, new_key, payload_hash, sent_key
 from shared.pages import error_list, post_items
+from shared.personal import no_store
 from shared.ratelimit import rate_limit
 
 PROBE_LIMIT = gettext_lazy(
@@ -56,7 +56,7 @@ def may_tell(request: SignedInRequest, forms_: list, duplicate: DuplicatePerson)
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @vary_on_headers("HX-Request")
 @applicant_required
 @rate_limit("register", counted=lambda request: "add_member" not in request.POST)
@@ -124,7 +124,7 @@ def household_registered(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @applicant_required
 def member_add(request: SignedInRequest) -> HttpResponse:
     own = own_household(request)
@@ -161,7 +161,7 @@ def member_add(request: SignedInRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @applicant_required
 def member_change(request: SignedInRequest, pk: int) -> HttpResponse:
     member = _own_member(request, pk)
@@ -193,7 +193,7 @@ def member_change(request: SignedInRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @applicant_required
 def member_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     member = _own_member(request, pk)
@@ -215,7 +215,7 @@ def member_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @applicant_required
 def details_change(request: HtmxHttpRequest) -> HttpResponse:
     own = own_household(request)

@@ -3,11 +3,11 @@
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shared.idempotency import new_key, payload_hash, sent_key
 from shared.pages import error_list, post_items
+from shared.personal import no_store
 from staff import helpdesk
 from staff.access import StaffRequest, operator_required, staff_required
 from staff.forms import NoticeForm, ReplyForm, TicketForm, typed
@@ -26,7 +26,7 @@ def _tickets_for(request: StaffRequest) -> QuerySet[HelpTicket]:
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @staff_required
 def tickets(request: StaffRequest) -> HttpResponse:
     form = TicketForm(request.POST or None, initial={"language": "es", "idempotency_key": new_key()})
@@ -46,7 +46,7 @@ def tickets(request: StaffRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @staff_required
 def ticket(request: StaffRequest, pk: int) -> HttpResponse:
     ticket = get_object_or_404(_tickets_for(request), pk=pk)
@@ -59,7 +59,7 @@ def ticket(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @operator_required
 def notice_new(request: StaffRequest) -> HttpResponse:
     form = NoticeForm(request.POST or None, initial={"idempotency_key": new_key()})
@@ -74,7 +74,7 @@ def notice_new(request: StaffRequest) -> HttpResponse:
 
 
 @require_GET
-@never_cache
+@no_store
 @staff_required
 def notice(request: StaffRequest, pk: int) -> HttpResponse:
     notice = get_object_or_404(Notice, pk=pk)

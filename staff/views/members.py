@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from registrations.forms import SingleMemberForm
@@ -15,6 +14,7 @@ from registrations.pages import DUPLICATE_ELSEWHERE, DUPLICATE_REPEATED
 from shared.idempotency import new_key, payload_hash
 from shared.models import AuditAction
 from shared.pages import error_list, post_items
+from shared.personal import no_store
 from staff import members
 from staff.access import StaffRequest, get_household_for_staff, staff_required
 
@@ -34,7 +34,7 @@ def _form_page(request: StaffRequest, household: Household, form, title: str, fu
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @staff_required
 def member_add(request: StaffRequest, reference: str) -> HttpResponse:
     household = get_household_for_staff(request, reference, AuditAction.VIEW_HOUSEHOLD)
@@ -59,7 +59,7 @@ def member_add(request: StaffRequest, reference: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @staff_required
 def member_change(request: StaffRequest, reference: str, pk: int) -> HttpResponse:
     household = get_household_for_staff(request, reference, AuditAction.VIEW_HOUSEHOLD)
@@ -84,7 +84,7 @@ def member_change(request: StaffRequest, reference: str, pk: int) -> HttpRespons
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @staff_required
 def member_remove(request: StaffRequest, reference: str, pk: int) -> HttpResponse:
     household = get_household_for_staff(request, reference, AuditAction.VIEW_HOUSEHOLD)

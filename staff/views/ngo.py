@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -20,6 +19,7 @@ from registrations.pages import filled_member_forms, port_warning_context, send_
 from shared.idempotency import new_key, payload_hash
 from shared.models import AuditAction
 from shared.pages import error_list, post_items
+from shared.personal import no_store
 from staff import services
 from staff.access import StaffRequest, get_household_for_staff, households_for, staff_required
 from staff.forms import ReferenceForm
@@ -29,7 +29,7 @@ SLIP_CODES = "assisted_slip_codes"
 
 
 @require_GET
-@never_cache
+@no_store
 @staff_required
 def home(request: StaffRequest) -> HttpResponse:
     form = ReferenceForm(request.GET or None)
@@ -42,7 +42,7 @@ def home(request: StaffRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @vary_on_headers("HX-Request")
 @staff_required
 def household_new(request: StaffRequest) -> HttpResponse:
@@ -83,7 +83,7 @@ def household_new(request: StaffRequest) -> HttpResponse:
 
 
 @require_GET
-@never_cache
+@no_store
 @staff_required
 def slip(request: StaffRequest, reference: str) -> HttpResponse:
     """The paper slip: reference and recovery codes, printed once for the person to keep."""
@@ -93,7 +93,7 @@ def slip(request: StaffRequest, reference: str) -> HttpResponse:
 
 
 @require_GET
-@never_cache
+@no_store
 @staff_required
 def household(request: StaffRequest, reference: str) -> HttpResponse:
     household = get_household_for_staff(request, reference, AuditAction.VIEW_HOUSEHOLD)
@@ -107,7 +107,7 @@ def household(request: StaffRequest, reference: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @staff_required
 def vulnerability_new(request: StaffRequest, reference: str) -> HttpResponse:
     household = get_household_for_staff(request, reference, AuditAction.OPEN_VULNERABILITY_REQUEST)

@@ -4,19 +4,19 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from shared.addresses import mask_address
 from shared.models import AuditAction
 from shared.pages import error_list
+from shared.personal import no_store
 from staff.access import StaffRequest, get_household_for_staff, staff_required
 from staff.forms import MoveSigninForm
 from staff.numbers import MoveRefused, move_signin
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @staff_required
 def signin_move(request: StaffRequest, reference: str) -> HttpResponse:
     household = get_household_for_staff(request, reference, AuditAction.VIEW_HOUSEHOLD)

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from registrations import probes, vulnerability
@@ -12,13 +11,14 @@ from registrations.households import HouseholdFull, MembersLocked, cap_message
 from registrations.models import Household, Member, VulnerabilityRequest
 from shared.models import AuditAction, AuditEntry
 from shared.pages import error_list
+from shared.personal import no_store
 from staff import services
 from staff.access import StaffRequest, audit, operator_required
 from staff.forms import DecisionForm, ReferenceForm
 
 
 @require_GET
-@never_cache
+@no_store
 @operator_required
 def vulnerability_queue(request: StaffRequest) -> HttpResponse:
     pending = (
@@ -45,7 +45,7 @@ def vulnerability_decide(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@never_cache
+@no_store
 @operator_required
 def reuse_queue(request: StaffRequest) -> HttpResponse:
     kind, index = request.GET.get("kind", ""), request.GET.get("index", "")[:64]
@@ -58,7 +58,7 @@ def reuse_queue(request: StaffRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@never_cache
+@no_store
 @operator_required
 def member_move(request: StaffRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(Member.objects.select_related("household"), pk=pk, is_active=True)
@@ -83,7 +83,7 @@ def member_move(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@never_cache
+@no_store
 @operator_required
 def audit_log(request: StaffRequest) -> HttpResponse:
     reference = request.GET.get("reference", "").strip().upper()

@@ -8,11 +8,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from registrations.models import SecurityAlert
 from shared.models import AuditAction
+from shared.personal import no_store
 from staff import signin
 from staff.access import StaffRequest, audit, operator_required
 
@@ -20,7 +20,7 @@ ALERT_DAYS = 7
 
 
 @require_GET
-@never_cache
+@no_store
 @operator_required
 def security(request: StaffRequest) -> HttpResponse:
     """Phones and households under attack in the last week, so someone can reach the family."""
