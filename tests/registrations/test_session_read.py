@@ -56,3 +56,16 @@ def test_no_household_expired_and_unknown_sessions_read_as_the_queryset_reads_th
     assert read_session("no-such-session", timezone.now()).row is None
     AccountSession.objects.filter(session_key=key).update(applicant=None)
     assert read_session(key, timezone.now()).row.applicant is None
+
+
+def test_session_data_checked_once_still_gives_each_request_its_own_and_refuses_a_forgery():
+    from registrations.session_store import SessionStore
+
+    store = SessionStore()
+    data = store.encode({"shared_device": False, "drafts": ["a"]})
+    first = SessionStore().decode(data)
+    first["drafts"].append("b")
+    first["shared_device"] = True
+    assert SessionStore().decode(data) == {"shared_device": False, "drafts": ["a"]}  # read again: not the changed one
+    forged = data[:-3] + ("AAA" if not data.endswith("AAA") else "BBB")
+    assert SessionStore().decode(forged) == {} and SessionStore().decode(forged) == {}
