@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -31,3 +32,9 @@ def _load_what_first_views_load() -> None:
 
 
 _load_what_first_views_load()
+
+# What is loaded by now lives as long as the process: the garbage collector need not walk it again at each full
+# collection, and with --preload a worker's collections then leave the master's pages shared (Python's gc docs:
+# freeze before fork). A status page under load: CPU per view about 5 % lower (docs/reliability.md).
+gc.collect()
+gc.freeze()

@@ -2,8 +2,8 @@
 it. The master builds the queue counts once and closes its database connection before any fork (one open
 across a fork breaks SQLite: "disk I/O error" in the workers) and starts no thread; each worker is forked with
 the counts, ready; a worker forked long after (replaced after --max-requests) drops counts older than they
-may be and builds its own. Checked in a fresh Python process that does what gunicorn's master does: import,
-then fork."""
+may be and builds its own. What the master loaded is frozen out of the garbage collector's walks. Checked
+in a fresh Python process that does what gunicorn's master does: import, then fork."""
 
 import os
 import subprocess
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 MASTER = """
-import math, os, threading, time
+import gc, math, os, threading, time
 import config.wsgi
 from django.db import connections
 from allocation import waits
@@ -24,6 +24,8 @@ if queue.refreshing or any(thread.name == "queue-days" for thread in threading.e
     found.append("a thread in the master")
 if any(connection.connection for connection in connections.all(initialized_only=True)):
     found.append("a database connection in the master")
+if gc.get_freeze_count() < 50_000:  # Django, the apps and their catalogues
+    found.append("what the master loaded left for the workers' collector to walk")
 
 
 def worker_has_counts() -> bool:
