@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from registrations.models import AccountSession, Household
 from registrations.session_read import read_session
+from shared.encryption import blind_index
 from tests.conftest import FAMILY, household_post
 
 
@@ -69,3 +70,23 @@ def test_session_data_checked_once_still_gives_each_request_its_own_and_refuses_
     assert SessionStore().decode(data) == {"shared_device": False, "drafts": ["a"]}  # read again: not the changed one
     forged = data[:-3] + ("AAA" if not data.endswith("AAA") else "BBB")
     assert SessionStore().decode(forged) == {} and SessionStore().decode(forged) == {}
+
+
+@pytest.mark.django_db
+def test_encrypted_columns_are_read_only_by_the_page_that_shows_one(
+    maria, matamoros, brownsville, django_assert_num_queries
+):
+    maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))
+    Household.objects.update(contact_phone="+528681234567")
+    row = read_session(maria.session.session_key, timezone.now()).row
+    applicant, household = row.applicant, row.applicant.household
+    assert applicant.get_deferred_fields() == {"address"}
+    assert household.get_deferred_fields() == {"contact_phone", "contact_email"}
+    with django_assert_num_queries(1):
+        assert household.contact_phone == "+528681234567"  # decrypted when read, as the queryset's
+    household.contact_email = "maria@example.org"
+    household.save()  # the blind indexes follow the contacts, deferred or not
+    saved = Household.objects.get()
+    assert (saved.contact_phone, saved.contact_email) == ("+528681234567", "maria@example.org")
+    assert saved.contact_phone_index == blind_index("address", "+528681234567")
+    assert saved.contact_email_index == blind_index("address", "maria@example.org")
