@@ -15,7 +15,8 @@ A copy is shown only while all of these are the same as when it was made:
 What differs per sign-in (the form token, the sign-in mark) is put in at each view. Pages with a message
 waiting, with a query string or on a shared device are rendered every time and not kept.
 
-The copy holds names, so it is compressed and encrypted with the personal fields' keys.
+The copy holds names, so it is compressed and sealed (shared/encryption.seal: AES-GCM under a key derived
+from the personal fields' newest key, bound to the household and the language).
 """
 
 import datetime as dt
@@ -35,7 +36,7 @@ from allocation.tickets import SHOWN
 from registrations.middleware import SIGNIN_MARK
 from registrations.models import Household
 from registrations.session_read import ReadAlong
-from shared.encryption import fernet
+from shared.encryption import seal, unseal
 from shared.sessions import is_shared
 
 KEPT_MINUTES = 30
@@ -97,9 +98,14 @@ class StatusPage:
                 read = cursor.fetchone()
         _, _, latest, shown, sealed = read
         self.draws = latest, shown
-        if sealed is None:
+        page = unseal(bytes(sealed), self._sealed_for()) if sealed is not None else None
+        if page is None:  # none current, or sealed under a key since rotated
             return None
-        return HttpResponse(_own_values(self.request, zlib.decompress(fernet().decrypt(bytes(sealed))).decode()))
+        return HttpResponse(_own_values(self.request, zlib.decompress(page).decode()))
+
+    def _sealed_for(self) -> bytes:
+        """A copy opens only as this household's page in this language, whichever row holds it."""
+        return f"{self.household.pk}:{get_language()}".encode()
 
     def render(self, context: dict) -> HttpResponse:
         """Renders the page and keeps it for the next views, stamped with the page_version read with the
@@ -116,7 +122,7 @@ class StatusPage:
             latest_draw=self.draws[0],
             latest_shown_draw=self.draws[1],
             made_at=timezone.now(),
-            sealed=fernet().encrypt(zlib.compress(page.encode(), 6)),
+            sealed=seal(zlib.compress(page.encode(), 6), self._sealed_for()),
         )
         KeptStatusPage.objects.bulk_create(
             [copy],

@@ -14,7 +14,7 @@ from allocation import status_page
 from allocation.models import AllocationPolicy, AllocationRun, Appointment, KeptStatusPage
 from housekeeping.retention import erase_household, purge
 from registrations.models import Household, Member, Organisation, OrganisationHousehold
-from tests.conftest import FAMILY, household_post, member_fields
+from tests.conftest import FAMILY, household_post, member_fields, sign_in
 
 
 def view(client) -> tuple[str, bool]:
@@ -177,6 +177,36 @@ def test_the_copy_is_sealed_and_erasing_the_household_deletes_it(maria, matamoro
     assert b"Luis" not in sealed and b"Rojas" not in sealed
     erase_household(Household.objects.get())
     assert not KeptStatusPage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_copy_opens_only_as_its_own_households_page_and_a_rotated_key_makes_it_again(
+    maria, matamoros, brownsville, settings
+):
+    from cryptography.fernet import Fernet
+
+    from shared import encryption
+
+    other = Client()
+    sign_in(other, "+528681230000")
+    maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))
+    other.post("/household/new", household_post([("Rosa", "Gómez", "1970-03-03", "F", "head")], matamoros, brownsville))
+    view(maria), view(other)
+    mine, theirs = KeptStatusPage.objects.order_by("household__applicant__pk")
+    mine.sealed, theirs.sealed = theirs.sealed, mine.sealed  # whoever can write the table swaps them
+    mine.save(), theirs.save()
+    page, rendered = view(maria)
+    assert rendered and "Luis" in page and "Rosa" not in page
+    page, rendered = view(other)
+    assert rendered and "Rosa" in page and "Luis" not in page
+
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), *encryption._keys()]
+    encryption.fernet.cache_clear(), encryption._sealing.cache_clear()
+    try:
+        page, rendered = view(maria)  # sealed under the key before: made again, not an error
+        assert rendered and "Luis" in page and view(maria)[1] is False
+    finally:
+        encryption.fernet.cache_clear(), encryption._sealing.cache_clear()
 
 
 @pytest.mark.django_db
