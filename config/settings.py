@@ -310,7 +310,8 @@ LETTER_RETIRED_PUBLIC_KEYS = env_list("LETTER_RETIRED_PUBLIC_KEYS", "")
 EXEMPTION_LETTER_DAYS = env_int("EXEMPTION_LETTER_DAYS", 90)
 # Check-in opens this many minutes before the appointment's window (it closes at the port's grace period).
 CHECK_IN_EARLY_MINUTES = env_int("CHECK_IN_EARLY_MINUTES", 60)
-# Fernet keys for personal fields at rest, newest first (see shared/encryption.py).
+# Keys for personal fields at rest (32 random bytes, URL-safe base64, as Fernet makes them), newest first (see
+# shared/encryption.py).
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
 # Closed households keep their personal data this long (for questions and appeals), then are erased.
 CLOSED_HOUSEHOLD_RETENTION_DAYS = env_int("CLOSED_HOUSEHOLD_RETENTION_DAYS", 180)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark: what field-level encryption costs per request (Fernet tokens and keyed hashes).
+"""Benchmark: what field-level encryption costs per request (AES-GCM fields and keyed hashes).
 
     .venv/bin/python scripts/bench_encryption.py [--rounds N]
 
@@ -12,7 +12,7 @@ drives the real views in-process with Django's test Client, DEBUG off, rate limi
 - GET /staff/households/<reference> by an NGO worker of the organisation that registered them.
 
 Every request is timed as a whole, and so is the work inside it spent in
-`shared.encryption.encrypt` / `decrypt` (Fernet: AES-128-CBC + HMAC-SHA256, base64),
+`shared.encryption.encrypt` / `decrypt` (AES-256-GCM, base64; Fernet for older tokens),
 `blind_index` (HMAC-SHA256 to find an address or rate-limit a connection without storing it) and
 `registrations.persons.person_key` (HMAC-SHA256 that finds the same person in two households).
 The encrypted model fields call `encrypt`/`decrypt` on every write/read of a non-empty value.
@@ -328,7 +328,7 @@ def main() -> None:
     head = ["request", "ms total", "ms crypto", "% crypto", "encrypt", "decrypt", "blind idx", "person key"]
     print(
         f"\nMedian of {args.rounds} requests each, in-process test Client, SQLite, DEBUG off, "
-        f"{keys} Fernet key{'s' if keys > 1 else ''} (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores):"
+        f"{keys} key{'s' if keys > 1 else ''} (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores):"
     )
     print(table(head, [row.cells() for row in rows]))
     print(

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from registrations.models import Applicant, Household, Member, Place, VulnerabilityRequest
 from registrations.persons import person_key
-from shared.encryption import encrypt
+from shared.encryption import decrypt, encrypt
 from shared.models import Port
 
 
@@ -83,21 +83,28 @@ def test_a_query_on_an_encrypted_field_fails_loudly_instead_of_finding_nothing()
 
 
 @pytest.mark.django_db
-def test_old_keys_still_decrypt_after_rotation(settings):
-    from cryptography.fernet import Fernet
-
-    from shared import encryption
+def test_old_keys_still_decrypt_after_rotation_and_older_fernet_tokens_are_still_read(settings):
+    from cryptography.fernet import Fernet, InvalidToken
 
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.FIELD_ENCRYPTION_KEYS = [old]
-    encryption.fernet.cache_clear()
     token = encrypt("María")
+    written_before = Fernet(old).encrypt("Luis".encode()).decode()  # as fields were written until 3 December 2026
     settings.FIELD_ENCRYPTION_KEYS = [new, old]
-    encryption.fernet.cache_clear()
-    assert encryption.decrypt(token) == "María"
-    assert encryption.fernet().rotate(token.encode()) != token.encode()
-    settings.FIELD_ENCRYPTION_KEYS = []
-    encryption.fernet.cache_clear()
+    assert decrypt(token) == "María" and decrypt(written_before) == "Luis"
+    again = encrypt(decrypt(token))
+    settings.FIELD_ENCRYPTION_KEYS = [new]
+    assert decrypt(again) == "María"
+    for unreadable in (token, written_before, again[:-4] + ("AAAA" if not again.endswith("AAAA") else "BBBB")):
+        with pytest.raises(InvalidToken):
+            decrypt(unreadable)
+
+
+def test_a_value_shows_its_length_to_16_bytes_as_before_and_no_closer():
+    lengths = {len(encrypt("x" * n)) for n in range(16)}
+    assert len(lengths) == 1 and len(encrypt("x" * 16)) > lengths.pop()
+    for text in ("", "a", "María José", "x" * 15, "x" * 16, "x" * 17, "ñ" * 100):
+        assert decrypt(encrypt(text)) == text
 
 
 @pytest.mark.django_db

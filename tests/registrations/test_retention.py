@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db.models import TextField, Value
+from django.db.models.functions import Cast
 from django.test import Client
 from django.utils import timezone
 
@@ -68,11 +70,9 @@ def test_resend_keys_are_kept_at_least_14_days(registered, settings):
 @pytest.fixture
 def keys(settings):
     """Set FIELD_ENCRYPTION_KEYS for a test; the development key again afterwards."""
-    from shared import encryption
 
     def use(*keys: str) -> None:
         settings.FIELD_ENCRYPTION_KEYS = list(keys)
-        encryption.fernet.cache_clear()
 
     yield use
     use()
@@ -93,6 +93,11 @@ def test_rotating_keys_reencrypts_every_personal_field(registered, settings, key
     with pytest.raises(InvalidToken):  # the new key alone cannot read data written before
         list(Member.objects.all())
     keys(new, development)  # new key first, the old one after it
+    luis = Member.objects.get(given_names__isnull=False, relationship="partner")
+    written_before = Fernet(development).encrypt("Luis".encode()).decode()  # as written until 3 December 2026
+    Member.objects.filter(pk=luis.pk).update(given_names=Value(written_before))
     call_command("rotate_encryption_keys", stdout=open("/dev/null", "w"))
     keys(new)
     assert sorted(m.given_names for m in Member.objects.all()) == ["Ana", "Luis", "María José"]
+    stored = Member.objects.values_list(Cast("given_names", TextField()), flat=True)
+    assert all(token.startswith("g1:") for token in stored)  # every older token rewritten
