@@ -12,6 +12,7 @@ from allocation.synthetic import generate_households
 from allocation.waits import (
     QueueDays,
     QueueSpeed,
+    bucket_start,
     estimate_wait,
     households_ahead,
     lottery_day,
@@ -174,3 +175,15 @@ def test_a_server_started_while_the_database_cannot_be_read_starts_and_counts_li
     monkeypatch.setattr(queue, "rebuild", unreachable)
     queue.build_before_serving()
     assert queue.built_at == float("-inf") and "views count live" in caplog.text
+
+
+def test_a_household_registered_at_the_very_start_of_the_minutes_counted_live_is_ahead(queue):
+    days = QueueDays(first_build_in_background=False)
+    days.rebuild()
+    since = bucket_start(days.complete_before)  # counted live from here, for anyone registered after the rebuild
+    last = Household.objects.waiting().order_by("-registered_at").first()
+    place = {"current_place": last.current_place, "preferred_port": last.preferred_port, "size": 3}
+    at_start = Household.objects.create(reference="TSTART01", registered_at=since, **place)
+    after = Household.objects.create(reference="TAFTER01", registered_at=since + dt.timedelta(minutes=20), **place)
+    assert at_start.registered_at > last.registered_at
+    assert households_ahead(after, days) == exact_ahead(after)
