@@ -14,7 +14,7 @@ waiting household opens after a draw, reads its kept copy there instead of in a 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import cast
 
 from django.db import connections
@@ -33,9 +33,9 @@ class _Table:
     alias: str
     fields: tuple[Field, ...]
 
-    @property
-    def attnames(self) -> list[str]:
-        return [field.attname for field in self.fields]
+    @cached_property
+    def attnames(self) -> tuple[str, ...]:  # made once: every signed-in request passes them to from_db
+        return tuple(field.attname for field in self.fields)
 
 
 def _read_now(model: type[Model]) -> tuple[Field, ...]:
