@@ -27,7 +27,7 @@ class SessionStore(DatabaseSessionStore):
 
     def decode(self, session_data: str | bytes) -> dict[str, Any]:
         """Django checks the data's signature and parses it on every request; here once per process for each
-        value saved (a tenth of the CPU of a status page shown from its kept copy). The same text checks the
+        value saved (about a twentieth of the CPU of a status page shown from its kept copy). The same text checks the
         same, so nothing is trusted that was not checked; each call gets its own dict to change."""
         known = _decoded.get(session_data)
         if known is not None:

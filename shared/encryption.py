@@ -14,7 +14,8 @@ still read, and `rotate_encryption_keys` rewrites them. Why the change (issue #1
 with the processor's caches full of other work, one Fernet call (padding, cipher and HMAC objects, base64)
 measured 40-200 us, and registering a household of 4 makes 16; AES-GCM is one call with its key set up
 once per process: a registration's CPU fell by about a quarter. The padding keeps what Fernet showed of
-a value's length (its size to 16 bytes), no more.
+a value's length (its size to 16 bytes), no more. Nonces are random (96 bits): safe for 2**32 values under
+one key, and a rush of 1,000,000 households of 4 writes 16,000,000.
 """
 
 import base64
@@ -72,7 +73,8 @@ def _development_key(secret_key: str) -> bytes:
 
 def encrypt(text: str) -> str:
     data = text.encode()
-    data += bytes([BLOCK - len(data) % BLOCK]) * (BLOCK - len(data) % BLOCK)
+    pad = BLOCK - len(data) % BLOCK  # 1 to 16 bytes, each saying how many
+    data += bytes([pad]) * pad
     nonce = os.urandom(NONCE_BYTES)
     sealed = keyring().fields[0].encrypt(nonce, data, None)
     return PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
