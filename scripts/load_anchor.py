@@ -14,7 +14,11 @@ rounds of its rate over the anchor's rate in the same round. Pages, in the order
   registration      POST /household/new, a household of 4, a fresh resend key and new people each time,
                     each submit from its own signed-in applicant; 64 connections. Then the database must
                     hold exactly one household of 4 for each submit answered "registered".
-  status page       GET /household signed in (households registered in this run); 256 connections
+  first status view GET /household for a household never viewed (those registered in the same round, each
+                    once): the page is rendered and its copy kept, as for a family's first view after a
+                    draw; 256 connections. Measured for what it costs; the issue sets no target for it.
+  status page       GET /household signed in, shown from its kept copy: the households registered and
+                    viewed once in the warm-up round, the same ones every round; 256 connections
 
 --pages runs the anchor and only the pages named (e.g. --pages registration), to measure one page quickly.
 
@@ -25,17 +29,20 @@ Server CPU per request counts gunicorn (workers that were recycled included) and
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import signal
 import statistics
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from loadkit import PYTHON, ROOT, CpuMeter, children_of, free_port, postgres_pids, start_gunicorn
 
-PAGES = ["anchor + 1 row", "home", "public page", "registration", "status page"]  # each round, after the anchor
+# Each round, after the anchor. The first status view needs the registrations of its round.
+PAGES = ["anchor + 1 row", "home", "public page", "registration", "first status view", "status page"]
 TARGETS = {  # ratio to the anchor, p99 ms, errors allowed
     "home": (0.60, None),
     "public page": (0.60, None),
@@ -116,10 +123,11 @@ end
 
 
 def wrk(
-    target, label: str, path: str, workdir: Path, seconds: float, *, cookies=(), connections=256, post=None
+    target, label: str, path: str, workdir: Path, seconds: float, *, cookies=(), connections=256, post=None, once=False
 ) -> dict:
     """One page under wrk for some seconds: its row (latencies, errors, CPU per request).
-    target: (port, CPU meter groups) of the gunicorn serving it."""
+    target: (port, CPU meter groups) of the gunicorn serving it. A POST, or a GET `once`, sends each cookie
+    once at most (each submit its own applicant; each first view its own household)."""
     port, meter_groups = target
     lua = WRK_LUA.replace("{COOKIES}", "{" + ", ".join(f'"{c}"' for c in cookies) + "}")
     post = post or {}
@@ -130,7 +138,7 @@ def wrk(
         "RUN": post.get("run", ""),
         "PLACE": str(post.get("place", "")),
         "PORT": str(post.get("port", "")),
-        "LIMIT": str(len(cookies) if post else 0),
+        "LIMIT": str(len(cookies) if post or once else 0),
         "OFFSET": str(post.get("offset", 0)),
     }.items():
         lua = lua.replace("{" + name + "}", value.replace('"', ""))
@@ -163,6 +171,25 @@ def wrk(
         "db_cpu_ms": round(meter.used["database"] / max(1, served) * 1000, 2),
         "machine_busy_percent": round(meter.machine * 100, 1),
     }
+
+
+def view_each_once(port: int, cookies: list[str], path: str = "/household") -> None:
+    """GET the page once with each cookie, 8 at a time, each answer read in full."""
+
+    def view(cookie: str) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            conn.request("GET", path, headers={"Cookie": cookie})
+            response = conn.getresponse()
+            response.read()
+            return response.status
+        finally:
+            conn.close()
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(view, cookies))
+    if any(status != 200 for status in statuses):
+        raise SystemExit(f"{path}: answers other than 200 in the warm-up: {sorted(set(statuses))}")
 
 
 def drain(meter_groups: dict, limit: float = 30.0) -> None:
@@ -217,6 +244,8 @@ def run(args, source: Path, env: dict, url: str, workdir: Path, place: int, port
     wanted = set(args.pages or PAGES)
     if wanted - set(PAGES):
         raise SystemExit(f"--pages: no page {', '.join(sorted(wanted - set(PAGES)))}; the pages are {', '.join(PAGES)}")
+    if "first status view" in wanted:
+        wanted.add("registration")  # its households are the round's registrations
     started = time.monotonic()
     tag = time.strftime("%H%M%S")
     applicants = make_applicants(source, env, args.applicants, tag)
@@ -245,10 +274,13 @@ def run(args, source: Path, env: dict, url: str, workdir: Path, place: int, port
         servers.append(start_gunicorn(args, source, env, workdir / "gunicorn.log"))
         bare, cita = ((a.port, groups(s.pid)) for a, s in ((anchor_args, servers[0]), (args, servers[1])))
 
-        def signed_in_now() -> list[str]:
-            with_household = set(registered(url, [pk for pk, _ in applicants])["applicants"])
-            return [f"sessionid={key}" for pk, key in applicants if pk in with_household][:1000]
+        def with_household(chosen: list[tuple[int, str]]) -> list[str]:
+            stored = set(registered(url, [pk for pk, _ in chosen])["applicants"])
+            return [f"sessionid={key}" for pk, key in chosen if pk in stored]
 
+        # The status page's households: registered in round 0 and each viewed once there, so that every
+        # counted round shows the same thing, pages from their kept copies (first views are measured apart).
+        kept: list[str] = []
         # Round 0 warms up every worker (templates, per-process caches, connections) and is not counted.
         for r in range(args.rounds + 1):
             mine = applicants[r * chunk : (r + 1) * chunk]
@@ -269,16 +301,22 @@ def run(args, source: Path, env: dict, url: str, workdir: Path, place: int, port
                     connections=64,
                     post=post,
                 ),
-                "status page": lambda: wrk(
-                    cita, "status page", "/household", workdir, seconds, cookies=signed_in_now() or ["x"]
+                "first status view": lambda: wrk(
+                    cita, "first status view", "/household", workdir, seconds, cookies=with_household(mine), once=True
                 ),
+                "status page": lambda: wrk(cita, "status page", "/household", workdir, seconds, cookies=kept or ["x"]),
             }
             found["anchor"] = wrk(bare, "anchor", "/anchor", workdir, seconds)
             for page, measure in pages.items():
-                # The status page needs households: without the registration page, round 0 registers them.
-                warm_up_households = not r and page == "registration" and "status page" in wanted
-                if page in wanted or warm_up_households:
-                    found[page] = measure()
+                # Without the pages before it, round 0 still registers the status page's households.
+                warm_up = not r and page in ("registration", "first status view") and "status page" in wanted
+                if not (page in wanted or warm_up):
+                    continue
+                if not r and page == "first status view":
+                    kept = with_household(mine)[:1000]
+                    view_each_once(args.port, kept)  # each one's page rendered and kept before the rounds
+                    continue
+                found[page] = measure()
             print(f"round {r} of {args.rounds}: " + ", ".join(f"{k} {v['rps']:.0f}/s" for k, v in found.items()))
             answered += found["registration"]["ok"] if "registration" in found else 0
             if r:
