@@ -6,6 +6,7 @@ from functools import wraps
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect
 from django_htmx.middleware import HtmxDetails
 
@@ -41,10 +42,13 @@ def own_household(request: HtmxHttpRequest) -> Household | None:
     return households.select_related("preferred_port", "current_place").first()
 
 
-def sign_in(session: SessionBase, applicant: Applicant, shared: bool = False) -> None:
-    """A new session id at sign-in, so a session id seen before cannot be reused; a new sign-in
+def sign_in(request: HttpRequest, applicant: Applicant, shared: bool = False) -> None:
+    """A new session id at sign-in, so a session id seen before cannot be reused, and a new form-token
+    secret, as Django's login() makes, so a token planted before sign-in is no use after it; a new sign-in
     mark, so the phone drops what the last sign-in kept (static/js/cita.js)."""
+    session = request.session
     session.cycle_key()
+    rotate_token(request)
     session[SESSION_KEY] = applicant.pk
     session[VERSION_KEY] = applicant.session_version
     session[SIGNIN_MARK] = secrets.token_hex(8)

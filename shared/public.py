@@ -24,6 +24,9 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language_from_request
 
 PRIVATE_WORDS = ("private", "no-store")
+# In request.META when the page holds a form token made from the cookie the browser sent, which is then
+# not sent again (config/csrf.py): such a page is as personal as one that sets the cookie.
+FORM_TOKEN_IN_PAGE = "cita.form_token_from_held_cookie"  # noqa: S105  (a flag's name, no secret)
 SERVER_SECONDS = 30
 
 
@@ -95,7 +98,8 @@ class PublicCacheMiddleware:
         if kept is not None:
             return _copy(kept)
         response = self.get_response(request)
-        personal = bool(response.cookies) or request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+        token_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get(FORM_TOKEN_IN_PAGE)
+        personal = bool(response.cookies) or bool(token_used)
         seconds = getattr(request, "server_copy", 0)
         if key and seconds and not personal:
             _keep(key, response, seconds)

@@ -61,7 +61,7 @@ def signin_code(request: HttpRequest) -> HttpResponse:
         except signin.SigninRefused as refusal:
             form.add_error("code", refusal.message)
         else:
-            sign_in(request.session, result.applicant, shared=request.session.pop(PENDING_SHARED, False))
+            sign_in(request, result.applicant, shared=request.session.pop(PENDING_SHARED, False))
             if result.new_recovery_codes:
                 request.session[RECOVERY_CODES] = result.new_recovery_codes
                 return redirect("recovery_codes")
@@ -108,7 +108,7 @@ def recover(request: HttpRequest) -> HttpResponse:
         except signin.SigninRefused as refusal:
             form.add_error("recovery_code", refusal.message)
         else:
-            sign_in(request.session, applicant, shared=form.cleaned_data["shared_device"])
+            sign_in(request, applicant, shared=form.cleaned_data["shared_device"])
             messages.success(request, _("You are signed in. Now add your new phone number or email."))
             return redirect("move_account")
     return render(request, "registrations/recover.html", {"form": form, "errors": error_list(form)})
