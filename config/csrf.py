@@ -1,7 +1,7 @@
 """The form-token (CSRF) cookie is not sent again to a browser that already holds it (issue #18).
 
 Django sends the CSRF cookie again with every page that has a form, the same value, to restart its
-expiry timer (a year): about 130 bytes on every such page, over 2G, and the cookie formatted anew. Here it
+expiry timer (a year): 153 bytes on every such page, over 2G, and the cookie formatted anew. Here it
 is sent when the browser has none or a different one (a new secret, or one rotated at sign-in); so it
 expires a year after it was first sent, not a year after the last page, and the next page then sends a
 new one. A form that stays open across that moment is refused once, with the calm "send it again" page

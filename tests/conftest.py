@@ -143,6 +143,13 @@ def last_code(address: str) -> str:
     return re.search(r"\b(\d{6})\b", message.body).group(1)
 
 
+def form_token(page: str) -> str:
+    """The first form's CSRF token in a page."""
+    marker = 'name="csrfmiddlewaretoken" value="'
+    start = page.index(marker) + len(marker)
+    return page[start : page.index('"', start)]
+
+
 def sign_in(client: Client, address: str) -> None:
     client.post("/signin", {"address": address})
     response = client.post("/signin/code", {"code": last_code(address)})

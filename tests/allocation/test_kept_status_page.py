@@ -14,7 +14,7 @@ from allocation import status_page
 from allocation.models import AllocationPolicy, AllocationRun, Appointment, KeptStatusPage
 from housekeeping.retention import erase_household, purge
 from registrations.models import Household, Member, Organisation, OrganisationHousehold
-from tests.conftest import FAMILY, household_post, member_fields, sign_in
+from tests.conftest import FAMILY, form_token, household_post, member_fields, sign_in
 
 
 def view(client) -> tuple[str, bool]:
@@ -27,13 +27,7 @@ def view(client) -> tuple[str, bool]:
 def _main(page: str) -> str:
     """The page's own part, without the form tokens (masked anew on every view)."""
     main = page[page.index('<main id="main">') : page.index("</main>")]
-    return main.replace(_token(main), "")
-
-
-def _token(page: str) -> str:
-    marker = 'name="csrfmiddlewaretoken" value="'
-    start = page.index(marker) + len(marker)
-    return page[start : page.index('"', start)]
+    return main.replace(form_token(main), "")
 
 
 @pytest.mark.django_db
@@ -146,11 +140,11 @@ def test_each_view_carries_its_own_form_token_and_the_language_it_asked_for(mari
     phone.cookies = maria.cookies
     first, (second, rendered) = view(phone)[0], view(phone)
     assert not rendered and status_page.CSRF_MARK not in second and status_page.SIGNIN_MARK_HERE not in second
-    assert _token(first) != _token(second)  # masked anew for each view, as Django does
+    assert form_token(first) != form_token(second)  # masked anew for each view, as Django does
     assert 'data-signin="' in second and 'data-signin=""' not in second
     # A form sent from a kept page is accepted: its token is this session's.
     assert phone.post("/account/sign-out-elsewhere", {"csrfmiddlewaretoken": "x" * 64}).status_code == 403
-    response = phone.post("/account/sign-out-elsewhere", {"csrfmiddlewaretoken": _token(second)})
+    response = phone.post("/account/sign-out-elsewhere", {"csrfmiddlewaretoken": form_token(second)})
     assert response.status_code == 302
     phone.cookies["django_language"] = "es"
     page, rendered = view(phone)
