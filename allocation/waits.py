@@ -298,15 +298,10 @@ def households_ahead(household: Household, queue: QueueDays = QUEUE_DAYS) -> tup
     before, or at the same moment with a lower id."""
     registered = household.registered_at
     cached_households, cached_people, since = queue.before(household.preferred_port_id, registered)
-    at = connection.ops.adapt_datetimefield_value
+    adapt = connection.ops.adapt_datetimefield_value
+    since_at, registered_at = adapt(since), adapt(registered)
+    params = (Household.Status.WAITING.value, household.preferred_port_id, since_at, registered_at, registered_at)
     with connection.cursor() as cursor:
-        params = (
-            Household.Status.WAITING.value,
-            household.preferred_port_id,
-            at(since),
-            at(registered),
-            at(registered),
-        )
         cursor.execute(AHEAD_SQL, (*params, household.pk))
         live_households, live_people = cursor.fetchone()
     return cached_households + live_households, cached_people + live_people
