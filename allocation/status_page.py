@@ -12,23 +12,29 @@ A copy is shown only while all of these are the same as when it was made:
   same statement as the copy and the page_version, so a draw shows at once on every family's page;
 - the language and the day; and it is at most KEPT_MINUTES old, so the wait estimate, which moves as
   households ahead of it leave the line, and names changed by operators (a port's address) are that fresh.
-What differs per sign-in (the form token, the sign-in mark) is put in at each view. Pages with a message
-waiting, with a query string or on a shared device are rendered every time and not kept.
+Pages with a message waiting, with a query string or on a shared device are rendered every time and not kept.
 
-The copy holds names, so it is compressed and sealed (shared/encryption.seal: AES-GCM under a key derived
-from the personal fields' newest key, bound to the household and the language).
+The copy is the page as the view that made it sent it, compressed: shown again, it is sent as it is, neither
+opened nor compressed again (compressing was a tenth of the CPU of a kept view). So it holds that view's form
+token and sign-in mark, and opens only for a view with the same: the browser's CSRF secret and the sign-in
+mark are sealed with it (a new sign-in, a new CSRF cookie or another phone of the family makes it anew).
+Django masks the form token anew for each page so that compression cannot tell an attacker, over many pages
+that also show what the attacker sent, the secret (BREACH): a kept copy is the same bytes every time and
+shows nothing a request chose (no query string, no message), so there is nothing to compare.
+
+The copy holds names, so it is sealed (shared/encryption.seal: AES-GCM under a key derived from the personal
+fields' newest key, bound to the household, the language, the CSRF secret and the sign-in mark).
 """
 
 import datetime as dt
-import zlib
 
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from allocation.models import AllocationRun, KeptStatusPage
@@ -36,13 +42,13 @@ from allocation.tickets import SHOWN
 from registrations.middleware import SIGNIN_MARK
 from registrations.models import Household
 from registrations.session_read import ReadAlong
+from shared.compression import compressed_response, gzip_sized
 from shared.encryption import seal, unseal
+from shared.public import FORM_TOKEN_IN_PAGE
 from shared.sessions import is_shared
 
 KEPT_MINUTES = 30
 TEMPLATE = "registrations/household.html"
-# Put in the rendered page where each view's own values go; only letters, so no escaping changes them.
-CSRF_MARK, SIGNIN_MARK_HERE = "citaCsrfTokenOfThisView", "citaSigninMarkOfThisView"
 
 # Fixed statements rather than querysets: building the SQL cost more than running it. Names are our models'.
 _RUNS, _KEPT, _HOUSEHOLDS = AllocationRun._meta.db_table, KeptStatusPage._meta.db_table, Household._meta.db_table
@@ -87,7 +93,7 @@ class StatusPage:
         self.draws: tuple[int, int] | None = None
 
     def kept(self) -> HttpResponse | None:
-        """The kept copy with this view's own values, if it is still what rendering would show."""
+        """The kept copy, if it is still what rendering would show and was made for this browser and sign-in."""
         if not self.keepable:
             return None
         read = getattr(self.request, "read_along", None)
@@ -99,22 +105,28 @@ class StatusPage:
         _, _, latest, shown, sealed = read
         self.draws = latest, shown
         page = unseal(bytes(sealed), self._sealed_for()) if sealed is not None else None
-        if page is None:  # none current, or sealed under a key since rotated
+        if page is None:  # none current, made for another sign-in or browser, or sealed under a rotated key
             return None
-        return HttpResponse(_own_values(self.request, zlib.decompress(page).decode()))
+        # The page holds a form token made from the cookie the browser sent: never public (shared/public.py).
+        self.request.META[FORM_TOKEN_IN_PAGE] = True
+        response = compressed_response(self.request, page)
+        patch_vary_headers(response, ("Cookie",))
+        return response
 
     def _sealed_for(self) -> bytes:
-        """A copy opens only as this household's page in this language, whichever row holds it."""
-        return f"{self.household.pk}:{get_language()}".encode()
+        """A copy opens only as this household's page in this language, whichever row holds it, and only with
+        the form token and sign-in mark it holds: for the browser and the sign-in of the view that made it."""
+        csrf_secret = self.request.META.get("CSRF_COOKIE", "")
+        signin_mark = self.request.session.get(SIGNIN_MARK, "")
+        return f"{self.household.pk}:{get_language()}:{csrf_secret}:{signin_mark}".encode()
 
     def render(self, context: dict) -> HttpResponse:
         """Renders the page and keeps it for the next views, stamped with the page_version read with the
         session and the draws read before anything shown: a change in between makes a copy never shown."""
+        response = render(self.request, TEMPLATE, context)
         if not self.keepable or self.draws is None:
-            return render(self.request, TEMPLATE, context)
-        marked = {**context, "csrf_token": CSRF_MARK, "signin_mark": SIGNIN_MARK_HERE}
-        response = render(self.request, TEMPLATE, marked)
-        page = response.content.decode()
+            return response
+        page = gzip_sized(response.content)  # named at random for each response
         copy = KeptStatusPage(
             household=self.household,
             language=get_language(),
@@ -122,7 +134,7 @@ class StatusPage:
             latest_draw=self.draws[0],
             latest_shown_draw=self.draws[1],
             made_at=timezone.now(),
-            sealed=seal(zlib.compress(page.encode(), 6), self._sealed_for()),
+            sealed=seal(page, self._sealed_for()),  # after rendering: the CSRF secret may be new
         )
         KeptStatusPage.objects.bulk_create(
             [copy],
@@ -130,12 +142,7 @@ class StatusPage:
             unique_fields=["household", "language"],
             update_fields=["page_version", "latest_draw", "latest_shown_draw", "made_at", "sealed"],
         )
-        response.content = _own_values(self.request, page)
-        return response
-
-
-def _own_values(request: HttpRequest, page: str) -> str:
-    return page.replace(CSRF_MARK, get_token(request)).replace(SIGNIN_MARK_HERE, request.session.get(SIGNIN_MARK, ""))
+        return compressed_response(self.request, page, response.content)
 
 
 def forget_unshown(now: dt.datetime) -> int:

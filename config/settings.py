@@ -91,7 +91,7 @@ MIDDLEWARE = [
     "shared.public.PublicCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.compression.SizedGZipMiddleware",
+    "shared.compression.SizedGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -134,18 +134,43 @@ def test_a_draw_elsewhere_its_hold_and_its_release_show_at_once(maria, matamoros
 
 
 @pytest.mark.django_db
-def test_each_view_carries_its_own_form_token_and_the_language_it_asked_for(maria, matamoros, brownsville):
+def test_a_copy_is_shown_only_to_the_browser_and_sign_in_it_was_made_for_and_its_forms_work(
+    maria, matamoros, brownsville
+):
+    """The copy holds the form token and sign-in mark of the view that made it: shown again only where both are
+    still good; another browser (its own CSRF cookie), a new sign-in or another language gets its own page."""
     maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))
     phone = Client(enforce_csrf_checks=True)
     phone.cookies = maria.cookies
     first, (second, rendered) = view(phone)[0], view(phone)
-    assert not rendered and status_page.CSRF_MARK not in second and status_page.SIGNIN_MARK_HERE not in second
-    assert form_token(first) != form_token(second)  # masked anew for each view, as Django does
+    assert not rendered and second == first
     assert 'data-signin="' in second and 'data-signin=""' not in second
-    # A form sent from a kept page is accepted: its token is this session's.
+    # A form sent from a kept page is accepted: its token is this browser's.
     assert phone.post("/account/sign-out-elsewhere", {"csrfmiddlewaretoken": "x" * 64}).status_code == 403
     response = phone.post("/account/sign-out-elsewhere", {"csrfmiddlewaretoken": form_token(second)})
     assert response.status_code == 302
+    view(phone)  # its message ("signed out elsewhere") shown once
+
+    # The same session in a browser holding another CSRF cookie: its own page, whose forms work there.
+    other_browser = Client(enforce_csrf_checks=True)
+    for name, cookie in maria.cookies.items():
+        other_browser.cookies[name] = cookie.value
+    other_browser.cookies["csrftoken"] = "b" * 32
+    page, rendered = view(other_browser)
+    again, kept_rendered = view(other_browser)
+    assert rendered and not kept_rendered and again == page and form_token(page) != form_token(second)
+    response = other_browser.post("/account/sign-out-elsewhere", {"csrfmiddlewaretoken": form_token(again)})
+    assert response.status_code == 302
+
+    # A new sign-in on the phone: a new sign-in mark (and a new CSRF secret, here put back as it was), a new page.
+    before = view(phone)[0]
+    held_secret, mark = phone.cookies["csrftoken"].value, before[before.index('data-signin="') :][:40]
+    sign_in(maria, "+528681234567")  # the same cookies as the phone's
+    phone.cookies["csrftoken"] = held_secret
+    page, rendered = view(phone)
+    assert rendered and mark not in page
+    assert not view(phone)[1]
+
     phone.cookies["django_language"] = "es"
     page, rendered = view(phone)
     assert rendered and 'lang="es"' in page

@@ -1,4 +1,4 @@
-"""Pages compressed with a window sized to them (config/compression.py) read back exactly, are no larger
+"""Pages compressed with a window sized to them (shared/compression.py) read back exactly, are no larger
 than Django's own compression made them, and still carry Django's random header bytes against BREACH."""
 
 import gzip
@@ -8,7 +8,7 @@ from django.utils.text import compress_string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from config.compression import gzip_sized
+from shared.compression import gzip_sized
 from tests.conftest import FAMILY, household_post
 
 
