@@ -276,7 +276,8 @@ def run(args, source: Path, env: dict, url: str, workdir: Path, place: int, port
 
         def with_household(chosen: list[tuple[int, str]]) -> list[str]:
             stored = set(registered(url, [pk for pk, _ in chosen])["applicants"])
-            return [f"sessionid={key}" for pk, key in chosen if pk in stored]
+            # As a phone sends them: the session, and the form-token cookie its registration carried.
+            return [f"sessionid={key}; csrftoken={csrf}" for pk, key in chosen if pk in stored]
 
         # The status page's households: registered in round 0 and each viewed once there, so that every
         # counted round shows the same thing, pages from their kept copies (first views are measured apart).

@@ -75,11 +75,16 @@ json.dump(keys, sys.stdout)
 """
 
 
+FORM_TOKEN_COOKIE = os.urandom(16).hex()
+
+
 def view(port: int, key: str) -> tuple[float, int]:
     started = time.monotonic()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request("GET", "/household", headers={"Cookie": f"sessionid={key}", "Host": "127.0.0.1"})
+        # As a phone sends them: the session, and the form-token cookie it holds (a kept page is made for it).
+        cookie = f"sessionid={key}; csrftoken={FORM_TOKEN_COOKIE}"
+        connection.request("GET", "/household", headers={"Cookie": cookie, "Host": "127.0.0.1"})
         response = connection.getresponse()
         response.read()
         status = response.status
