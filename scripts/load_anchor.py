@@ -20,6 +20,10 @@ rounds of its rate over the anchor's rate in the same round. Pages, in the order
   status page       GET /household signed in, shown from its kept copy: the households registered and
                     viewed once in the warm-up round, the same ones every round; 256 connections
 
+Every request asks for gzip, as a phone's browser does (the anchor has no compression; Cita compresses its
+pages, and sends the status page's kept copy compressed as it was kept); signed-in views carry the session
+and the form-token cookie the phone holds.
+
 --pages runs the anchor and only the pages named (e.g. --pages registration), to measure one page quickly.
 
 Both gunicorns run as docs/deployment.md says: (2 x cores) + 1 sync workers, --preload, --max-requests 5000.
@@ -93,7 +97,7 @@ function request()
     spare = true
     return wrk.format("GET", "/healthz")
   end
-  local headers = {}
+  local headers = {["Accept-Encoding"] = "gzip, deflate"}  -- as every phone's browser sends it
   if #cookies > 0 then headers["Cookie"] = cookies[(counter - 1) % #cookies + 1] end
   if method == "POST" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -179,7 +183,7 @@ def view_each_once(port: int, cookies: list[str], path: str = "/household") -> N
     def view(cookie: str) -> int:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         try:
-            conn.request("GET", path, headers={"Cookie": cookie})
+            conn.request("GET", path, headers={"Cookie": cookie, "Accept-Encoding": "gzip, deflate"})
             response = conn.getresponse()
             response.read()
             return response.status
