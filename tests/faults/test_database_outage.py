@@ -64,6 +64,22 @@ def test_it_shows_try_again_when_the_database_fails_during_a_submit(maria, matam
     assert Household.objects.count() == 0
 
 
+def test_it_shows_try_again_when_the_drivers_own_error_comes_unwrapped(maria, monkeypatch):
+    """Django wraps the driver's errors in its own, but not all: closing a server-side cursor (a list of choices
+    read with .iterator() on PostgreSQL) on a connection the server dropped raises the driver's (a database
+    restart drill met it as a 500)."""
+
+    def dropped(iterator):
+        raise connection.Database.OperationalError("consuming input failed: server closed the connection unexpectedly")
+
+    monkeypatch.setattr("registrations.forms.PlaceChoiceIterator.__iter__", dropped)
+    maria.raise_request_exception = False
+
+    assert_try_again(maria.get("/household/new"))
+    assert is_database_unavailable(connection.Database.InterfaceError("connection already closed"))
+    assert not is_database_unavailable(connection.Database.ProgrammingError("syntax error"))
+
+
 def test_it_treats_a_read_only_postgres_as_unavailable_and_other_errors_as_bugs():
     class ReadOnly(Exception):
         sqlstate = "25006"
