@@ -34,7 +34,6 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from allocation.models import AllocationRun, KeptStatusPage
@@ -44,7 +43,7 @@ from registrations.models import Household
 from registrations.session_read import ReadAlong
 from shared.compression import compressed_response, gzip_sized
 from shared.encryption import seal, unseal
-from shared.public import FORM_TOKEN_IN_PAGE
+from shared.public import mark_form_token_in_page
 from shared.sessions import is_shared
 
 KEPT_MINUTES = 30
@@ -107,10 +106,8 @@ class StatusPage:
         page = unseal(bytes(sealed), self._sealed_for()) if sealed is not None else None
         if page is None:  # none current, made for another sign-in or browser, or sealed under a rotated key
             return None
-        # The page holds a form token made from the cookie the browser sent: never public (shared/public.py).
-        self.request.META[FORM_TOKEN_IN_PAGE] = True
         response = compressed_response(self.request, page)
-        patch_vary_headers(response, ("Cookie",))
+        mark_form_token_in_page(self.request, response)  # the token of the view that made it
         return response
 
     def _sealed_for(self) -> bytes:

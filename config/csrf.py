@@ -15,9 +15,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_vary_headers
 
-from shared.public import FORM_TOKEN_IN_PAGE
+from shared.public import mark_form_token_in_page
 
 
 class HeldCsrfCookieMiddleware:
@@ -29,6 +28,5 @@ class HeldCsrfCookieMiddleware:
         held = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
         if held and held == request.META.get("CSRF_COOKIE") and request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
             request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
-            request.META[FORM_TOKEN_IN_PAGE] = True  # never a public response (shared/public.py)
-            patch_vary_headers(response, ("Cookie",))  # the page holds a token made from the cookie
+            mark_form_token_in_page(request, response)  # never a public response (shared/public.py)
         return response

@@ -30,6 +30,13 @@ FORM_TOKEN_IN_PAGE = "cita.form_token_from_held_cookie"  # noqa: S105  (a flag's
 SERVER_SECONDS = 30
 
 
+def mark_form_token_in_page(request: HttpRequest, response: HttpResponse) -> None:
+    """The page holds a form token made from the CSRF cookie the browser sent (and not sent again): never
+    public, and it varies with the cookie."""
+    request.META[FORM_TOKEN_IN_PAGE] = True
+    patch_vary_headers(response, ("Cookie",))
+
+
 def _copy_key(request: HttpRequest) -> str | None:
     """Where this server keeps its copy of the page, or None when this visitor's page may differ
     (a cookie besides the language: a message waiting, a session, a token in use)."""
