@@ -164,10 +164,12 @@ def came_back_share(port_id: int) -> float:
     return (offers["back"] or 0) / offers["all"] if offers["all"] else 0.0
 
 
-# The cached counts are per ten minutes of registration (UTC), keyed by "YYYY-MM-DD HH:M0" so
-# that text order is time order; only the stretch after the last cached boundary is counted live.
+# The cached counts are per ten minutes of registration (UTC), keyed by "YYYY-MM-DD HH:M0" so that text order
+# is time order, and, for what was registered since the last full build, per minute ("YYYY-MM-DD HH:MM", the same
+# order): only the stretch after the last cached boundary is counted live.
 BUCKET_MINUTES = 10
 NOTHING_CACHED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # before the first build: count from the start
+TOP_UP_SECONDS = 60  # the minutes registered since the last count are added at most this often
 
 
 class TenMinutes(Func):
@@ -181,9 +183,22 @@ class TenMinutes(Func):
         return super().as_sql(compiler, connection, template="substr(%(expressions)s, 1, 15) || '0'", **extra)
 
 
+class Minute(TenMinutes):
+    """A registration time as its minute's key."""
+
+    template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return Func.as_sql(self, compiler, connection, template="substr(%(expressions)s, 1, 16)", **extra)
+
+
 def bucket_key(moment: dt.datetime) -> str:
     utc = moment.astimezone(dt.UTC)
     return f"{utc:%Y-%m-%d %H:}{utc.minute // BUCKET_MINUTES}0"
+
+
+def minute_key(moment: dt.datetime) -> str:
+    return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M}"
 
 
 def bucket_start(key: str) -> dt.datetime:
@@ -192,24 +207,45 @@ def bucket_start(key: str) -> dt.datetime:
 
 logger = logging.getLogger(__name__)
 
+# Per port: bucket keys in time order, and the households and people in all buckets before each key (one more
+# entry than keys: the last is the total).
+PortCounts = tuple[list[str], list[int], list[int]]
+
+
+@dataclass(frozen=True)
+class Counts:
+    """One build of the counts, replaced whole, so that a view reads the keys and the boundaries of one build."""
+
+    by_port: dict[int, PortCounts]
+    complete_before: str = ""  # bucket key: every bucket before it was complete when counted
+    minutes_from: str = ""  # bucket key: from here on the buckets are single minutes (added since the full build)
+
 
 class QueueDays:
     """Waiting households and people per port and ten minutes of registration, rebuilt at most every
     half hour per process, in the background: one grouped scan, not a count of the queue per view.
     Counts change only when someone ahead leaves (a draw, a cancellation; new registrations always
-    come last), so a half-hour-old count moves a position by a few places at most. Only the last
-    ten minutes before the household, or what came after the rebuild, is counted live."""
+    come last), so a half-hour-old count moves a position by a few places at most. Between rebuilds the
+    minutes registered since are added each minute (a scan of those minutes alone), so a view counts live
+    only the households of its own bucket before it: at most a minute of registrations, or ten minutes for
+    a household registered before the last rebuild. Without that, a family's first view after a
+    registration rush counted everyone registered since the rebuild, up to 40 minutes of the rush."""
 
     def __init__(self, max_age_seconds: float = 1800, first_build_in_background: bool = True) -> None:
         self.max_age = max_age_seconds
         # The first build too runs in a thread (started when a worker starts, config/wsgi.py): until it is
         # done, views count the whole line live (tens of milliseconds on 1,000,000 households, where the
-        # build takes seconds). The tests build in the foreground: a thread cannot see a test's transaction.
+        # build takes seconds). The tests build and add minutes in the foreground: a thread cannot see a
+        # test's transaction.
         self.first_build_in_background = first_build_in_background
         self.built_at = -math.inf
-        self.complete_before = ""  # bucket key: every bucket before it was complete at the rebuild
-        self.by_port: dict[int, tuple[list[str], list[int], list[int]]] = {}
+        self.topped_up_at = -math.inf
+        self.counts = Counts(by_port={})
         self.lock, self.refreshing = threading.Lock(), False
+
+    @property
+    def complete_before(self) -> str:
+        return self.counts.complete_before
 
     def before(self, port_id: int, registered: dt.datetime) -> tuple[int, int, dt.datetime]:
         """Households and people waiting at the port from the cache, and from when to count live."""
@@ -220,19 +256,32 @@ class QueueDays:
             self.rebuild()
         elif time.monotonic() - self.built_at > self.max_age:
             self.refresh_in_background()
-        cut = min(bucket_key(registered), self.complete_before)
-        keys, households, people = self.by_port.get(port_id, ([], [0], [0]))
+        elif time.monotonic() - self.topped_up_at > TOP_UP_SECONDS:
+            self.add_minutes_in_background()
+        counts = self.counts
+        own = minute_key(registered) if minute_key(registered) >= counts.minutes_from else bucket_key(registered)
+        cut = min(own, counts.complete_before)
+        keys, households, people = counts.by_port.get(port_id, ([], [0], [0]))
         i = bisect_left(keys, cut)
         return households[i], people[i], bucket_start(cut)
 
     def refresh_in_background(self) -> None:
         """Rebuild in a thread while views keep using the last counts: a rebuild is a scan of the whole
         queue (seconds on SQLite with a big queue), and no view should wait for it."""
+        self._in_background(self.rebuild)
+
+    def add_minutes_in_background(self) -> None:
+        if self.first_build_in_background:
+            self._in_background(self.add_minutes)
+        else:
+            self.add_minutes()
+
+    def _in_background(self, work) -> None:
         with self.lock:
             if self.refreshing:
                 return
             self.refreshing = True
-        threading.Thread(target=self._refresh, name="queue-days", daemon=True).start()
+        threading.Thread(target=self._refresh, args=(work,), name="queue-days", daemon=True).start()
 
     def build_before_serving(self) -> None:
         """Builds now, as the web server starts (config/wsgi.py: in gunicorn's master with --preload, so every
@@ -251,11 +300,11 @@ class QueueDays:
         inherited from a master that built them long ago are dropped: this worker builds its own."""
         self.lock, self.refreshing = threading.Lock(), False
         if time.monotonic() - self.built_at > self.max_age:
-            self.built_at, self.by_port = -math.inf, {}
+            self.built_at, self.counts = -math.inf, Counts(by_port={})
 
-    def _refresh(self) -> None:
+    def _refresh(self, work) -> None:
         try:
-            self.rebuild()
+            work()
         finally:
             self.refreshing = False
             connection.close()  # this thread's own connection
@@ -270,13 +319,51 @@ class QueueDays:
             .annotate(households=Count("pk"), people=Sum("size"))
             .order_by("preferred_port_id", "bucket")
         )
-        by_port: dict[int, tuple[list[str], list[int], list[int]]] = {}
-        for port_id, bucket, households, people in rows:
-            keys, total_households, total_people = by_port.setdefault(port_id, ([], [0], [0]))
-            keys.append(bucket)
-            total_households.append(total_households[-1] + households)
-            total_people.append(total_people[-1] + (people or 0))
-        self.by_port, self.complete_before, self.built_at = by_port, complete_before, time.monotonic()
+        by_port: dict[int, PortCounts] = {}
+        _add(by_port, rows)
+        self.counts = Counts(by_port, complete_before, minutes_from=complete_before)
+        self.built_at = self.topped_up_at = time.monotonic()
+
+    def add_minutes(self) -> None:
+        """Adds the minutes registered since the counts were last complete, one bucket each: a scan of those
+        minutes alone, port by port on the queue's index."""
+        counts = self.counts
+        complete_before = minute_key(timezone.now() - dt.timedelta(minutes=1))  # a minute left, as in rebuild()
+        self.topped_up_at = time.monotonic()
+        if complete_before <= counts.complete_before:
+            return
+        ports = list(Port.objects.values_list("pk", flat=True))  # one range of the queue's index per port
+        rows = (
+            Household.objects.waiting()
+            .filter(
+                preferred_port_id__in=ports,
+                registered_at__gte=bucket_start(counts.complete_before),
+                registered_at__lt=bucket_start(complete_before),
+            )
+            .annotate(bucket=Minute("registered_at"))
+            .values_list("preferred_port_id", "bucket")
+            .annotate(households=Count("pk"), people=Sum("size"))
+            .order_by("preferred_port_id", "bucket")
+        )
+        by_port = {port: _complete(counts, port) for port in counts.by_port}
+        _add(by_port, rows)
+        self.counts = Counts(by_port, complete_before, counts.minutes_from)
+
+
+def _complete(counts: Counts, port_id: int) -> PortCounts:
+    """A copy of the port's complete buckets: the build also read those not complete yet, which are never used."""
+    keys, households, people = counts.by_port[port_id]
+    end = bisect_left(keys, counts.complete_before)
+    return keys[:end], households[: end + 1], people[: end + 1]
+
+
+def _add(by_port: dict[int, PortCounts], rows) -> None:
+    """Appends buckets, in time order per port, each after every bucket already there."""
+    for port_id, bucket, households, people in rows:
+        keys, total_households, total_people = by_port.setdefault(port_id, ([], [0], [0]))
+        keys.append(bucket)
+        total_households.append(total_households[-1] + households)
+        total_people.append(total_people[-1] + (people or 0))
 
 
 QUEUE_DAYS = QueueDays()
