@@ -330,6 +330,10 @@ class HouseholdDetailsForm(IdempotentForm):
             "hx-target": "#port-warning",
             "hx-swap": "outerHTML",
             "hx-include": "[name=current_place],[name=preferred_port]",
+            # The place and the port each ask; on a slow line the first answer could come while the second
+            # question is out, replace the warning's element, and the second answer then had nowhere to go.
+            # The newer question gives up the older one instead.
+            "hx-sync": "#port-warning:replace",
         }
         self.fields["current_place"].widget.attrs.update(warning)
         self.fields["preferred_port"].widget.group_attrs = warning
