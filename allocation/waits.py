@@ -183,13 +183,14 @@ class TenMinutes(Func):
         return super().as_sql(compiler, connection, template="substr(%(expressions)s, 1, 15) || '0'", **extra)
 
 
-class Minute(TenMinutes):
-    """A registration time as its minute's key."""
+class Minute(Func):
+    """A registration time as its minute's key, as TenMinutes makes the ten minutes' key."""
 
     template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')"
+    output_field = CharField()
 
     def as_sqlite(self, compiler, connection, **extra):
-        return Func.as_sql(self, compiler, connection, template="substr(%(expressions)s, 1, 16)", **extra)
+        return super().as_sql(compiler, connection, template="substr(%(expressions)s, 1, 16)", **extra)
 
 
 def bucket_key(moment: dt.datetime) -> str:
@@ -259,7 +260,9 @@ class QueueDays:
         elif time.monotonic() - self.topped_up_at > TOP_UP_SECONDS:
             self.add_minutes_in_background()
         counts = self.counts
-        own = minute_key(registered) if minute_key(registered) >= counts.minutes_from else bucket_key(registered)
+        own = minute_key(registered)
+        if own < counts.minutes_from:
+            own = bucket_key(registered)
         cut = min(own, counts.complete_before)
         keys, households, people = counts.by_port.get(port_id, ([], [0], [0]))
         i = bisect_left(keys, cut)
@@ -314,6 +317,7 @@ class QueueDays:
         complete_before = bucket_key(timezone.now() - dt.timedelta(minutes=1))
         rows = (
             Household.objects.waiting()
+            .filter(registered_at__lt=bucket_start(complete_before))  # complete buckets only
             .annotate(bucket=TenMinutes("registered_at"))
             .values_list("preferred_port_id", "bucket")
             .annotate(households=Count("pk"), people=Sum("size"))
@@ -345,16 +349,11 @@ class QueueDays:
             .annotate(households=Count("pk"), people=Sum("size"))
             .order_by("preferred_port_id", "bucket")
         )
-        by_port = {port: _complete(counts, port) for port in counts.by_port}
+        by_port = {
+            port: (keys[:], households[:], people[:]) for port, (keys, households, people) in counts.by_port.items()
+        }
         _add(by_port, rows)
         self.counts = Counts(by_port, complete_before, counts.minutes_from)
-
-
-def _complete(counts: Counts, port_id: int) -> PortCounts:
-    """A copy of the port's complete buckets: the build also read those not complete yet, which are never used."""
-    keys, households, people = counts.by_port[port_id]
-    end = bisect_left(keys, counts.complete_before)
-    return keys[:end], households[: end + 1], people[: end + 1]
 
 
 def _add(by_port: dict[int, PortCounts], rows) -> None:

@@ -200,7 +200,7 @@ def test_minutes_registered_since_the_counts_were_built_are_added_so_a_first_vie
 
     last = Household.objects.waiting().order_by("-registered_at").first()
     place = {"current_place": last.current_place, "preferred_port": last.preferred_port}
-    # Registered in the minute before the build: in a bucket the build read but that was not complete yet.
+    # Registered in the minute before the build: in a bucket not complete when the counts were built.
     just_before = Household.objects.create(
         reference="RJUST0001", registered_at=timezone.now() - dt.timedelta(seconds=30), size=2, **place
     )

@@ -30,8 +30,9 @@ def test_the_warning_about_the_port_shows_when_the_answer_about_the_place_comes_
     page.route("**/port-warning*", lambda route: held.append(route))  # every question held until let through
     page.select_option("#id_current_place", str(Place.objects.get(name="Matamoros").pk))
     page.check(f"input[name=preferred_port][value='{Port.objects.get(code='san-ysidro').pk}']")
-    page.wait_for_function("() => true")
-    while len(held) < 2:
+    for _ in range(200):  # both questions asked (at most 10 s)
+        if len(held) == 2:
+            break
         page.wait_for_timeout(50)
     about_place, about_port = held
     try:
