@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -61,6 +62,12 @@ def test_every_change_shows_at_the_next_view_and_nothing_else_renders_the_page_a
     organisation = Organisation.objects.create(name="Casa del Migrante", city="Matamoros")
     OrganisationHousehold.objects.create(organisation=organisation, household=Household.objects.get())
     assert "Casa del Migrante" in view(maria)[0]
+    view(maria)
+    OrganisationHousehold.objects.filter(organisation=organisation).delete()  # and stops
+    page, rendered = view(maria)
+    assert rendered and "Casa del Migrante" not in page
+    OrganisationHousehold.objects.create(organisation=organisation, household=Household.objects.get())
+    assert "Casa del Migrante" in view(maria)[0]
 
     # The draw, whose bulk writes seat the family.
     view(maria)
@@ -103,6 +110,23 @@ def test_a_household_saved_from_a_stale_copy_still_moves_its_page_on(maria, mata
     assert Household.objects.get().page_version > stale.page_version + 1
     page, rendered = view(maria)
     assert rendered and "You are waiting for an appointment." not in page
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_a_family_registered_at_once_moves_its_page_once_not_once_per_person(maria, matamoros, brownsville):
+    """Its members come in one statement, so its household row is written once more, not once a person
+    (registrations 0016): at 4 people the row triggers' updates were most of the database's work."""
+
+    def household_updates() -> int:
+        with connection.cursor() as cursor:  # this transaction's own counts
+            cursor.execute("SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'registrations_household'")
+            return cursor.fetchone()[0]
+
+    before = household_updates()
+    maria.post("/household/new", household_post(FAMILY[:4], matamoros, brownsville))
+    assert Household.objects.get().size == 4
+    assert household_updates() - before == 1
 
 
 @pytest.mark.django_db
