@@ -15,9 +15,14 @@ from allocation.tickets import lottery_places
 from allocation.waits import wait_for
 from registrations.access import HtmxHttpRequest, applicant_required, own_household
 from registrations.households import cap_message
-from registrations.models import Household
+from registrations.models import Household, Member
 from registrations.sharing import organisations_seeing
+from shared.by_key import rows_with
 from shared.personal import no_store
+
+# Read by statements built once (shared/by_key.py): a family's first view after a draw renders the page.
+ACTIVE_MEMBERS = Member.objects.filter(is_active=True)
+APPOINTMENTS_LATEST_FIRST = Appointment.objects.select_related("port").order_by("-created_at")
 
 
 @require_GET
@@ -31,7 +36,7 @@ def household(request: HtmxHttpRequest) -> HttpResponse:
     kept = page.kept()
     if kept is not None:
         return kept
-    members = own.members.filter(is_active=True)
+    members = rows_with(ACTIVE_MEMBERS, "household", own.pk)
     full = cap_message() if own.size >= settings.MAX_HOUSEHOLD_SIZE else ""
     links = organisations_seeing(own)
     context = {"household": own, "members": members, "full": full, "links": links, **status_context(own)}
@@ -41,7 +46,7 @@ def household(request: HtmxHttpRequest) -> HttpResponse:
 def status_context(household: Household) -> dict:
     """One query for the household's appointments: the latest, live, is shown; ended, it explains the wait;
     the others say which share seated it in recent draws. A household has a handful at most."""
-    seats = list(Appointment.objects.filter(household=household).select_related("port").order_by("-created_at"))
+    seats = rows_with(APPOINTMENTS_LATEST_FIRST, "household", household.pk)
     draws = {"lottery_places": lottery_places(household, seats)}
     latest = seats[0] if seats else None
     if latest is not None and latest.status in Appointment.LIVE:

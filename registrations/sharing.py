@@ -5,12 +5,16 @@ from django.db import transaction
 
 from registrations.models import Household, Organisation, OrganisationHousehold
 from shared.audit import record
+from shared.by_key import rows_with
 from shared.models import AuditAction
 
+BY_NAME = OrganisationHousehold.objects.select_related("organisation").order_by("organisation__name")
 
-def organisations_seeing(household: Household):
-    """The links that let an organisation see this household, named for the applicant's page."""
-    return household.organisation_links.select_related("organisation").order_by("organisation__name")
+
+def organisations_seeing(household: Household) -> list[OrganisationHousehold]:
+    """The links that let an organisation see this household, named, for the applicant's pages (read by a
+    statement built once: the household's page shows them at every first view)."""
+    return rows_with(BY_NAME, "household", household.pk)
 
 
 def share_with(household: Household, organisation: Organisation) -> bool:

@@ -76,11 +76,7 @@ def share_stop(request: HtmxHttpRequest) -> HttpResponse:
     if household is None:
         return redirect("household_new")
     choice = request.POST.get("organisation", "")
-    link = (
-        organisations_seeing(household).filter(organisation_id=int(choice)).first()
-        if choice.isascii() and choice.isdigit() and len(choice) < 12
-        else None
-    )
+    link = next((link for link in organisations_seeing(household) if str(link.organisation_id) == choice), None)
     if link is not None and stop_sharing(household, link.organisation):
         messages.success(
             request, _("%(name)s can no longer see your household.") % {"name": isolate(link.organisation.name)}

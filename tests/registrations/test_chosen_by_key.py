@@ -1,13 +1,17 @@
 """The registration form reads the chosen place and port by a statement built once (shared/by_key.py): the
 row must be what the queryset gives (annotations and converted values too), a change an operator makes
-must show at the next submit, and anything else a browser can send is "not in the list", never an error."""
+must show at the next submit, and anything else a browser can send is "not in the list", never an error.
+The household's page reads a household's rows the same way: what the queryset gives, in its order."""
 
 import pytest
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
+from allocation.views import ACTIVE_MEMBERS
 from registrations.geography import places_with_acceptance
-from registrations.models import Household, Place
-from shared.by_key import by_key, by_keys
+from registrations.models import Household, Member, Organisation, OrganisationHousehold, Place
+from registrations.sharing import organisations_seeing
+from shared.by_key import by_key, by_keys, rows_with
 from shared.models import Port
 from tests.conftest import FAMILY, household_post
 
@@ -71,3 +75,32 @@ def test_rows_read_together_are_those_read_one_by_one(matamoros, brownsville, dj
                 assert type(mine) is type(theirs) and _values(mine) == _values(theirs)
         assert place is None or place.accepting == by_key(places, place_key).accepting
     assert by_keys([(places, oaxaca.pk)])[0].accepting is False and by_keys([(places, matamoros.pk)])[0].accepting
+
+
+@pytest.mark.django_db
+def test_rows_with_a_key_are_what_the_queryset_gives_in_its_order_with_the_rows_it_joins(
+    maria, matamoros, brownsville, django_assert_num_queries, monkeypatch
+):
+    """The household's page reads its members, links and appointments so (shared.by_key.rows_with)."""
+    maria.post("/household/new", household_post(FAMILY[:4], matamoros, brownsville))
+    household = Household.objects.get()
+    ana = next(member for member in Member.objects.all() if member.given_names == "Ana")
+    Member.objects.filter(pk=ana.pk).update(is_active=False)
+    for name in ("Zona Norte", "Albergue Esperanza"):
+        OrganisationHousehold.objects.create(organisation=Organisation.objects.create(name=name), household=household)
+
+    with django_assert_num_queries(1):
+        members = rows_with(ACTIVE_MEMBERS, "household", household.pk)
+    assert [_values(m) for m in members] == [_values(m) for m in household.members.filter(is_active=True)]
+    assert [m.given_names for m in members] == ["María José", "Luis", "Diego"]  # decrypted, in Member's order
+    with django_assert_num_queries(1):
+        names = [link.organisation.name for link in organisations_seeing(household)]
+    assert names == ["Albergue Esperanza", "Zona Norte"]
+    assert rows_with(ACTIVE_MEMBERS, "household", household.pk + 1) == []
+
+    built = []
+    as_sql = SQLCompiler.as_sql
+    monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **k: built.append(self) or as_sql(self, *a, **k))
+    rows_with(ACTIVE_MEMBERS, "household", household.pk)
+    organisations_seeing(household)
+    assert built == []  # the statements were built once, for the first reads above
