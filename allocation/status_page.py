@@ -43,10 +43,14 @@ from registrations.models import Household
 from registrations.session_read import ReadAlong
 from shared.compression import compressed_response, gzip_sized
 from shared.encryption import seal, unseal
+from shared.inserts import insert_rows
 from shared.public import mark_form_token_in_page
 from shared.sessions import is_shared
 
 KEPT_MINUTES = 30
+# One copy per household and language: a new one overwrites these fields of the last.
+KEPT_PER = ("household", "language")
+KEPT_AFRESH = ("page_version", "latest_draw", "latest_shown_draw", "made_at", "sealed")
 TEMPLATE = "registrations/household.html"
 
 # Fixed statements rather than querysets: building the SQL cost more than running it. Names are our models'.
@@ -133,12 +137,7 @@ class StatusPage:
             made_at=timezone.now(),
             sealed=seal(page, self._sealed_for()),  # after rendering: the CSRF secret may be new
         )
-        KeptStatusPage.objects.bulk_create(
-            [copy],
-            update_conflicts=True,
-            unique_fields=["household", "language"],
-            update_fields=["page_version", "latest_draw", "latest_shown_draw", "made_at", "sealed"],
-        )
+        insert_rows([copy], unique_fields=KEPT_PER, update_fields=KEPT_AFRESH)  # its SQL built once
         return compressed_response(self.request, page, response.content)
 
 

@@ -8,6 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from allocation.models import KeptStatusPage
+from allocation.status_page import KEPT_AFRESH, KEPT_PER
 from registrations.models import Applicant, Household, Member
 from shared.encryption import blind_index
 from shared.inserts import insert_rows
@@ -89,3 +91,26 @@ def test_a_registration_with_contacts_is_found_by_its_blind_indexes(maria, matam
     household = Household.objects.get()
     assert household.contact_phone_index == blind_index("address", household.contact_phone) != ""
     assert household.members.count() == 4 and household.size == 4
+
+
+@pytest.mark.django_db
+def test_a_row_meeting_the_unique_fields_overwrites_the_fields_named_in_the_row_it_meets(matamoros, brownsville):
+    """As bulk_create(update_conflicts=True) does: the household's page keeps its copy so."""
+    household = _household("+528680000004", "DDD-DDD-DDD", matamoros, brownsville)
+    household.save()
+
+    def copy(language: str, version: int, sealed: bytes) -> KeptStatusPage:
+        made = timezone.now()
+        return KeptStatusPage(
+            household=household, language=language, page_version=version, latest_draw=1, latest_shown_draw=1,
+            made_at=made, sealed=sealed,
+        )  # fmt: skip
+
+    first, again, other = copy("es", 1, b"first"), copy("es", 2, b"again"), copy("en", 1, b"other")
+    for row in (first, again, other):
+        insert_rows([row], unique_fields=KEPT_PER, update_fields=KEPT_AFRESH)
+    assert again.pk == first.pk and other.pk != first.pk
+    stored = {row.language: (row.page_version, bytes(row.sealed)) for row in KeptStatusPage.objects.all()}
+    assert stored == {"es": (2, b"again"), "en": (1, b"other")}
+    with pytest.raises(TypeError):
+        insert_rows([copy("fr", 1, b"")], unique_fields=KEPT_PER)
