@@ -5,8 +5,11 @@ of every draw names the household (transparency.record), so a family can find it
 check its place before and after the record is out. Nobody else is told which number is whose.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
+
+from django.db import connection
 
 from allocation.models import AllocationRun, Appointment
 from registrations.models import Household
@@ -14,6 +17,12 @@ from registrations.models import Household
 RECENT = 3
 # A held draw is not told to anyone until it is released; a voided one gave nobody anything.
 SHOWN = [AllocationRun.Status.COMPLETED, AllocationRun.Status.RELEASED]
+# The latest draws shown since a household registered. A fixed statement rather than a queryset: every
+# family's first view after a draw reads it, and building its SQL cost more than running it (issue #18).
+RECENT_SQL = (
+    f"SELECT id, date FROM {AllocationRun._meta.db_table}"  # noqa: S608  (our own table's name)
+    " WHERE status IN (%s, %s) AND started_at > %s ORDER BY date DESC LIMIT %s"
+)
 
 
 @dataclass(frozen=True)
@@ -41,11 +50,7 @@ def _positions(run_pk: int) -> dict[str, tuple[int, dict[int, int]]]:
 def lottery_places(household: Household, appointments: list[Appointment] | None = None) -> list[LotteryPlace]:
     """The household's place in the lottery at its port in the latest draws since it registered.
     Given the household's appointments (the status page reads them anyway), no query for the shares."""
-    runs = list(
-        AllocationRun.objects.filter(status__in=SHOWN, started_at__gt=household.registered_at)
-        .order_by("-date")
-        .values_list("pk", "date")[:RECENT]
-    )
+    runs = _recent_runs(household)
     run_ids = {pk for pk, _ in runs}
     if appointments is None:
         drawn = Appointment.objects.drawn().filter(household=household, run_id__in=run_ids)
@@ -60,3 +65,12 @@ def lottery_places(household: Household, appointments: list[Appointment] | None 
             LotteryPlace(date, household.preferred_port.name, draws, first.get(household.pk), shares.get(pk, ""))
         )
     return places
+
+
+def _recent_runs(household: Household) -> list[tuple[int, dt.date]]:
+    """(id, date) of the latest draws shown since the household registered, latest first."""
+    registered = connection.ops.adapt_datetimefield_value(household.registered_at)
+    with connection.cursor() as cursor:
+        cursor.execute(RECENT_SQL, [*SHOWN, registered, RECENT])
+        rows = cursor.fetchall()
+    return [(pk, day if isinstance(day, dt.date) else dt.date.fromisoformat(day)) for pk, day in rows]

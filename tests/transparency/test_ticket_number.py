@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from allocation.models import AllocationPolicy, AllocationRun
 from allocation.synthetic import generate_households
+from allocation.tickets import RECENT, SHOWN, _recent_runs, lottery_places
 from registrations.models import Household
 from tests.conftest import FAMILY, household_post
 
@@ -39,3 +40,28 @@ def test_the_family_sees_its_ticket_and_lottery_place_then_finds_its_row(maria, 
     [row] = [row for row in record["pool"]["rows"] if row[0] == household.pk]
     assert row[1:3] == ["brownsville", 2]
     assert record["outcome"]["lottery_draws"]["brownsville"] == draws
+
+
+@pytest.mark.django_db
+def test_the_draws_a_family_is_shown_are_the_latest_three_shown_since_it_registered(maria, matamoros, brownsville):
+    """Read by a fixed statement (allocation.tickets.RECENT_SQL): the same as the queryset it replaced."""
+    maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))
+    household = Household.objects.get()
+    policy = AllocationPolicy.objects.first()
+    status = AllocationRun.Status
+    runs = [  # (status, day of December, started after the household registered)
+        (status.COMPLETED, 9, False), (status.HELD, 8, True), (status.VOIDED, 7, True), (status.RELEASED, 4, True),
+        (status.COMPLETED, 6, True), (status.RELEASED, 5, True), (status.COMPLETED, 3, True),
+    ]  # fmt: skip
+    for state, day, after in runs:
+        AllocationRun.objects.create(
+            date=dt.date(2026, 12, day), policy=policy, seed_commitment="c" * 64, status=state,
+            started_at=household.registered_at + dt.timedelta(minutes=30 if after else -30),
+        )  # fmt: skip
+    expected = (
+        AllocationRun.objects.filter(status__in=SHOWN, started_at__gt=household.registered_at)
+        .order_by("-date")
+        .values_list("pk", "date")[:RECENT]
+    )
+    assert _recent_runs(household) == list(expected)
+    assert [place.date.day for place in lottery_places(household)] == [6, 5, 4]
