@@ -99,10 +99,7 @@ def by_keys(wanted: Sequence[tuple[QuerySet, Any]], alias: str = "default") -> l
             continue
         if statement.converters:
             own = next(iter(statement.compiler.apply_converters([own], statement.converters)))
-        instance = queryset.model.from_db(alias, statement.attnames, own[statement.fields_at])
-        for name, at in statement.annotations.items():
-            setattr(instance, name, own[at])
-        found.append(instance)
+        found.append(_instance(queryset, statement, own, alias))
     return found
 
 
@@ -118,15 +115,18 @@ def rows_with(queryset: QuerySet[M], field: str, key: int, alias: str = "default
         rows = cursor.fetchall()
     if statement.converters:
         rows = list(statement.compiler.apply_converters(rows, statement.converters))
-    found = []
-    for row in rows:
-        instance = queryset.model.from_db(alias, statement.attnames, row[statement.fields_at])
-        for populator in statement.related:
-            populator.populate(row, instance)
-        for name, at in statement.annotations.items():
-            setattr(instance, name, row[at])
-        found.append(instance)
-    return found
+    return [_instance(queryset, statement, row, alias) for row in rows]
+
+
+def _instance(queryset: QuerySet[M], statement: _Statement, row: Sequence, alias: str) -> M:
+    """The instance Django's queryset makes from the statement's columns (converted): its fields, the rows
+    select_related joins in, its annotations."""
+    instance = queryset.model.from_db(alias, statement.attnames, row[statement.fields_at])
+    for populator in statement.related:
+        populator.populate(row, instance)
+    for name, at in statement.annotations.items():
+        setattr(instance, name, row[at])
+    return instance
 
 
 def _key(queryset: QuerySet, key: Any, connection: BaseDatabaseWrapper) -> int | None:
