@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from allocation.models import AllocationRun, KeptStatusPage
-from allocation.tickets import SHOWN
+from allocation.tickets import SHOWN, SHOWN_IN
 from registrations.middleware import SIGNIN_MARK
 from registrations.models import Household
 from registrations.session_read import ReadAlong
@@ -57,7 +57,7 @@ TEMPLATE = "registrations/household.html"
 _RUNS, _KEPT, _HOUSEHOLDS = AllocationRun._meta.db_table, KeptStatusPage._meta.db_table, Household._meta.db_table
 DRAWS_SQL = (
     "SELECT COALESCE(MAX(id), 0) AS latest,"  # noqa: S608
-    " COALESCE(MAX(CASE WHEN status IN (%s, %s) THEN id END), 0) AS shown"
+    f" COALESCE(MAX(CASE WHEN status {SHOWN_IN} THEN id END), 0) AS shown"
     f" FROM {_RUNS} WHERE status <> %s"
 )
 DRAWS_PARAMS = (*SHOWN, AllocationRun.Status.COMMITTED)

@@ -17,11 +17,13 @@ from registrations.models import Household
 RECENT = 3
 # A held draw is not told to anyone until it is released; a voided one gave nobody anything.
 SHOWN = [AllocationRun.Status.COMPLETED, AllocationRun.Status.RELEASED]
+# "IN (%s, %s)" with a placeholder for each status in SHOWN, for fixed statements (here and the status page's).
+SHOWN_IN = f"IN ({', '.join(['%s'] * len(SHOWN))})"
 # The latest draws shown since a household registered. A fixed statement rather than a queryset: every
 # family's first view after a draw reads it, and building its SQL cost more than running it (issue #18).
 RECENT_SQL = (
     f"SELECT id, date FROM {AllocationRun._meta.db_table}"  # noqa: S608  (our own table's name)
-    " WHERE status IN (%s, %s) AND started_at > %s ORDER BY date DESC LIMIT %s"
+    f" WHERE status {SHOWN_IN} AND started_at > %s ORDER BY date DESC LIMIT %s"
 )
 
 
@@ -47,16 +49,13 @@ def _positions(run_pk: int) -> dict[str, tuple[int, dict[int, int]]]:
     return places
 
 
-def lottery_places(household: Household, appointments: list[Appointment] | None = None) -> list[LotteryPlace]:
+def lottery_places(household: Household, appointments: list[Appointment]) -> list[LotteryPlace]:
     """The household's place in the lottery at its port in the latest draws since it registered.
-    Given the household's appointments (the status page reads them anyway), no query for the shares."""
+    Takes all the household's appointments (the status page reads them anyway): the shares that seated it
+    are those of the appointments drawn for it, not the ones freed by others and passed on to it."""
     runs = _recent_runs(household)
     run_ids = {pk for pk, _ in runs}
-    if appointments is None:
-        drawn = Appointment.objects.drawn().filter(household=household, run_id__in=run_ids)
-        shares = dict(drawn.values_list("run_id", "share"))
-    else:
-        shares = {a.run_id: a.share for a in appointments if a.freed_from_id is None and a.run_id in run_ids}
+    shares = {a.run_id: a.share for a in appointments if a.freed_from_id is None and a.run_id in run_ids}
     code = household.preferred_port.code
     places = []
     for pk, date in runs:

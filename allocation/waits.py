@@ -236,8 +236,9 @@ class QueueDays:
         self.max_age = max_age_seconds
         # The first build too runs in a thread (started when a worker starts, config/wsgi.py): until it is
         # done, views count the whole line live (tens of milliseconds on 1,000,000 households, where the
-        # build takes seconds). The tests build and add minutes in the foreground: a thread cannot see a
-        # test's transaction.
+        # build takes seconds). The flag also puts each minute's addition in a thread. The tests build and
+        # add minutes in the foreground: a thread cannot see a test's transaction (a stale cache's rebuild
+        # is always in a thread: no view waits for a whole scan).
         self.first_build_in_background = first_build_in_background
         self.built_at = -math.inf
         self.topped_up_at = -math.inf

@@ -64,4 +64,4 @@ def test_the_draws_a_family_is_shown_are_the_latest_three_shown_since_it_registe
         .values_list("pk", "date")[:RECENT]
     )
     assert _recent_runs(household) == list(expected)
-    assert [place.date.day for place in lottery_places(household)] == [6, 5, 4]
+    assert [place.date.day for place in lottery_places(household, [])] == [6, 5, 4]
