@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from allocation.models import AllocationPolicy, AllocationRun
+from allocation.models import AllocationPolicy, AllocationRun, Appointment
 from allocation.synthetic import generate_households
 from allocation.tickets import RECENT, SHOWN, _recent_runs, lottery_places
 from registrations.models import Household
@@ -44,7 +44,8 @@ def test_the_family_sees_its_ticket_and_lottery_place_then_finds_its_row(maria, 
 
 @pytest.mark.django_db
 def test_the_draws_a_family_is_shown_are_the_latest_three_shown_since_it_registered(maria, matamoros, brownsville):
-    """Read by a fixed statement (allocation.tickets.RECENT_SQL): the same as the queryset it replaced."""
+    """Read by a fixed statement (allocation.tickets.RECENT_SQL): the same as the queryset it replaced; each
+    says the share that seated the household in it."""
     maria.post("/household/new", household_post(FAMILY[:2], matamoros, brownsville))
     household = Household.objects.get()
     policy = AllocationPolicy.objects.first()
@@ -65,3 +66,10 @@ def test_the_draws_a_family_is_shown_are_the_latest_three_shown_since_it_registe
     )
     assert _recent_runs(household) == list(expected)
     assert [place.date.day for place in lottery_places(household, [])] == [6, 5, 4]
+
+    # The share that seated it is the draw's own seat's; a seat freed by others and passed on to it is not.
+    run_on = {run.date.day: run for run in AllocationRun.objects.all()}
+    drawn = Appointment(run=run_on[6], share=Appointment.Share.LOTTERY)
+    passed_on = Appointment(run=run_on[5], share=Appointment.Share.WAITING, freed_from_id=1)
+    places = lottery_places(household, [drawn, passed_on])
+    assert [(place.date.day, place.share) for place in places] == [(6, "lottery"), (5, ""), (4, "")]
